@@ -1,0 +1,3 @@
+from cloudstack_mcp.cli import main
+
+raise SystemExit(main())
