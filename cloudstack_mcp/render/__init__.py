@@ -1,19 +1,29 @@
 """Answers a model can read: compact text from any CloudStack answer, driven by its shape.
 
-STUB (issue 6 fills it in): the interface below is fixed; the rendering is not.
+One design for every API (no per-API formatters): lists become `count` plus one
+row per item with the columns that identify and describe it, single objects
+show their important fields first, async jobs their outcome then the object,
+errors their code, meaning, text and a hint. The full answer always travels as
+MCP structured content; `fields` picks list columns; `OutputMode` decides
+whether the text part is this rendering, JSON, or both.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from typing import Any
+from cloudstack_mcp.render.answer import DEFAULT_MAX_ROWS, answer_kind, render_answer, render_job
+from cloudstack_mcp.render.errors import render_error, render_error_answer
+from cloudstack_mcp.render.modes import DEFAULT_OUTPUT, OutputMode, answer_json, parse_output_mode, render_output
 
-from cloudstack_mcp.catalog import ApiSpec
-
-__all__ = ["render_answer"]
-
-
-def render_answer(api: ApiSpec | None, answer: Any, *, fields: Sequence[str] | None = None, max_rows: int = 100) -> str:
-    """Text for one unwrapped answer (the value under the envelope key, or a job's `jobresult`)."""
-    return json.dumps(answer, indent=1, sort_keys=True, default=str)
+__all__ = [
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_OUTPUT",
+    "OutputMode",
+    "answer_json",
+    "answer_kind",
+    "parse_output_mode",
+    "render_answer",
+    "render_error",
+    "render_error_answer",
+    "render_job",
+    "render_output",
+]

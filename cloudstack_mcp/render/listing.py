@@ -1,0 +1,188 @@
+"""Lists: `count`, one compact row per item, what was left out and how to get it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cloudstack_mcp.catalog import ApiSpec
+from cloudstack_mcp.render.fields import extract, field_rank, rank_fields, split_path
+from cloudstack_mcp.render.summary import is_scalar, is_tag_list, summarise
+from cloudstack_mcp.render.values import cell, is_empty
+
+__all__ = ["MAX_COLUMNS", "choose_columns", "render_list"]
+
+MAX_COLUMNS = 10
+HOIST_FROM_RANK = 5.0  # place, kind, size, ... (never id, name, state or addresses)
+HOIST_MIN_ROWS = 4
+_PAGING = frozenset({"page", "pagesize", "listall", "isrecursive", "domainid", "account", "projectid", "keyword"})
+_ALL = ("*", "all")
+
+
+def _keys(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(str(k) for item in items for k in item))
+
+
+def _nested_paths(items: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[str]:
+    """Derived columns for nested lists: `nic.ipaddress` for NICs, `tags` for tag lists."""
+    out = []
+    for key in keys:
+        lists = [item[key] for item in items if isinstance(item.get(key), list) and item[key]]
+        if not lists or not all(isinstance(e, Mapping) for lst in lists for e in lst):
+            continue
+        inner = {str(k).lower() for lst in lists for e in lst for k in e}
+        for addr in ("ipaddress", "ip6address"):
+            if addr in inner:
+                out.append(f"{key}.{addr}")
+    return out
+
+
+def _has_value(items: Sequence[Mapping[str, Any]], path: str) -> bool:
+    return any(not is_empty(extract(item, path)) for item in items)
+
+
+def choose_columns(items: Sequence[Mapping[str, Any]], limit: int = MAX_COLUMNS) -> list[str]:
+    """The default columns for these items, by rules over their field names and values."""
+    keys = _keys(items)
+    candidates = keys + _nested_paths(items, keys)
+    ranked = []
+    for _rank, path in rank_fields(candidates):
+        value_ok = _has_value(items, path)
+        if not value_ok:
+            continue
+        if path.lower() == "tags" and not all(is_tag_list(v) for i in items if (v := i.get(path))):
+            continue
+        if path.lower() == "displayname" and all(i.get("displayname") in (None, i.get("name")) for i in items):
+            continue  # same as the name everywhere: adds nothing
+        if "." not in path and not all(is_scalar(i.get(path)) for i in items) and path.lower() != "tags":
+            continue  # nested parts get derived columns (nic.ipaddress) instead
+        ranked.append(path)
+    return ranked[:limit]
+
+
+def _resolve(items: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """Requested columns -> (columns, unknown names, all known names)."""
+    keys = _keys(items)
+    known = keys + _nested_paths(items, keys)
+    lower = {k.lower(): k for k in keys}
+    columns: list[str] = []
+    unknown: list[str] = []
+    wanted = [f.strip() for f in fields if f and f.strip()]
+    if any(f.lower() in _ALL for f in wanted):
+        wanted = keys
+    for f in wanted:
+        head = split_path(f)[0].lower() if split_path(f) else ""
+        if head not in lower:
+            unknown.append(f)
+            continue
+        real = ".".join([lower[head], *split_path(f)[1:]])
+        if real not in columns:
+            columns.append(real)
+    for id_key in ("id", *(k for k in ("uuid", "jobid") if "id" not in lower)):
+        if id_key in lower and lower[id_key] not in columns:
+            columns.insert(0, lower[id_key])  # ids always stay: they are how anything is referred to
+            break
+    return columns, unknown, known
+
+
+def _cell_text(item: Mapping[str, Any], path: str, docs: Mapping[str, str]) -> str | None:
+    value = extract(item, path)
+    if is_empty(value):
+        return None
+    last = split_path(path)[-1]
+    return summarise(last, value, docs, path=path.lower(), limit=5)
+
+
+def _filters(api: ApiSpec | None) -> str:
+    if api is None:
+        return "keyword"
+    names = [p.name for p in api.params if p.name.lower() not in _PAGING]
+    has_keyword = any(p.name.lower() == "keyword" for p in api.params)
+    picked = (["keyword"] if has_keyword else []) + names[:5]
+    return ", ".join(picked) or "the API's filters"
+
+
+def render_list(
+    api: ApiSpec | None,
+    key: str,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    count: int | None,
+    fields: Sequence[str] | None,
+    max_rows: int,
+    docs: Mapping[str, str],
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """A list answer as a header, one row per item and notes; never drops rows silently."""
+    total = count if isinstance(count, int) else len(items)
+    head = f"count: {total} {key}"
+    if total != len(items):
+        head += f" (this page holds {len(items)}; ask for the next one with page/pagesize)"
+    lines = [head]
+    for k, v in (extra or {}).items():
+        text = summarise(k, v, docs)
+        if text is not None:
+            lines.append(f"{k}: {text}")
+    if not items:
+        lines.append(f"(no {key} in this answer)")
+        return "\n".join(lines)
+
+    if fields:
+        columns, unknown, known = _resolve(items, fields)
+        if unknown:
+            hints = sorted({m for u in unknown for m in difflib.get_close_matches(u.lower(), known, n=3, cutoff=0.6)})
+            lines.append(
+                f"unknown fields ignored: {', '.join(unknown)}"
+                + (f" (did you mean {', '.join(hints)}?)" if hints else "")
+                + f"; fields these items have: {', '.join(known)}"
+            )
+        if len(columns) <= 1 and unknown:
+            columns = choose_columns(items)
+    else:
+        columns = choose_columns(items)
+
+    shown = items[: max(max_rows, 0)]
+    table = [[_cell_text(item, c, docs) for c in columns] for item in shown]
+    hoisted: list[str] = []
+    if not fields and len(shown) >= HOIST_MIN_ROWS:
+        keep = []
+        for i, c in enumerate(columns):
+            values = {row[i] for row in table}
+            rank = field_rank(c)
+            if len(values) == 1 and None not in values and rank is not None and rank >= HOIST_FROM_RANK:
+                hoisted.append(f"{c}={next(iter(values))}")
+            else:
+                keep.append(i)
+        columns = [columns[i] for i in keep]
+        table = [[row[i] for i in keep] for row in table]
+
+    lines.append(" | ".join(columns))
+    lines.extend(" | ".join(cell(v) for v in row) for row in table)
+    if hoisted:
+        lines.append(f"same in every row: {', '.join(hoisted)}")
+    if len(items) > len(shown):
+        lines.append(
+            f"rows cut: showing {len(shown)} of {len(items)}; the other {len(items) - len(shown)} are in the"
+            f" structured content. To see them here, narrow the list ({_filters(api)}) or page with"
+            f" page=2, pagesize={max(len(shown), 1)}."
+        )
+    lines.extend(_left_out(items, columns + [h.split("=", 1)[0] for h in hoisted]))
+    return "\n".join(lines)
+
+
+def _left_out(items: Sequence[Mapping[str, Any]], shown: Sequence[str]) -> list[str]:
+    heads = {split_path(c)[0].lower() for c in shown if split_path(c)}
+    rest = [k for k in _keys(items) if k.lower() not in heads]
+    if not rest:
+        return []
+    filled = [k for k in rest if _has_value(items, k)]
+    empty = len(rest) - len(filled)
+    if not filled:
+        return [f"({empty} more fields, empty in every row)"]
+    note = f"not shown: {len(filled)} more fields ({', '.join(filled)})"
+    if empty:
+        note += f", {empty} empty"
+    example = ", ".join(f'"{k}"' for k in filled[:2])
+    note += f". Pick columns with fields=[{example}, ...]; the structured content has every field."
+    return [note]

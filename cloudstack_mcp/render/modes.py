@@ -1,0 +1,96 @@
+"""Output modes: what the text part of a tool result holds (the structured content is always the full answer).
+
+- `text` (default): the compact rendering. Clients that pass structured content on
+  to the model lose nothing, and the model reads a fraction of the JSON's tokens.
+- `json`: the answer as compact JSON text, for clients that drop structured content.
+- `both`: the compact rendering, then the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+from cloudstack_mcp.catalog import ApiSpec
+from cloudstack_mcp.render.answer import DEFAULT_MAX_ROWS, answer_kind, list_part, render_answer
+from cloudstack_mcp.render.fields import extract, split_path
+from cloudstack_mcp.secrets import mask_value
+
+__all__ = ["DEFAULT_OUTPUT", "OutputMode", "answer_json", "parse_output_mode", "render_output"]
+
+
+class OutputMode(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+    BOTH = "both"
+
+
+DEFAULT_OUTPUT = OutputMode.TEXT
+
+
+def parse_output_mode(value: str | OutputMode) -> OutputMode:
+    """`text`, `json` or `both` (any case); a clear error for anything else."""
+    if isinstance(value, OutputMode):
+        return value
+    try:
+        return OutputMode(str(value).strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in OutputMode)
+        raise ValueError(
+            f"unknown output mode {value!r}: use one of {choices} (default {DEFAULT_OUTPUT.value})"
+        ) from None
+
+
+def _project(item: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("id",):
+        if key in item:
+            out[key] = item[key]
+    for f in fields:
+        value = extract(item, f)
+        if value is not None:
+            out[".".join(split_path(f))] = value
+    return out
+
+
+def answer_json(
+    api: ApiSpec | None,
+    answer: Any,
+    *,
+    fields: Sequence[str] | None = None,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+) -> str:
+    """The answer as compact JSON text: secrets masked, list items cut to max_rows and projected to `fields`."""
+    answer = mask_value(answer)
+    note = ""
+    if isinstance(answer, Mapping) and answer_kind(api, answer) == "list" and (part := list_part(answer)):
+        key, items = part
+        total = len(items)
+        if max_rows is not None and total > max_rows:
+            items = items[:max_rows]
+            note = f"rows cut: the JSON below holds {max_rows} of {total} {key}; narrow the list or page with page/pagesize.\n"
+        wanted = [f for f in fields or () if f.strip() and f.strip().lower() not in ("*", "all")]
+        if wanted:
+            items = [_project(i, wanted) for i in items]
+        answer = {**answer, key: items}
+    return note + json.dumps(answer, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def render_output(
+    api: ApiSpec | None,
+    answer: Any,
+    *,
+    mode: OutputMode | str = DEFAULT_OUTPUT,
+    fields: Sequence[str] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> str:
+    """The text part of a tool result in the chosen output mode."""
+    mode = parse_output_mode(mode)
+    if mode is OutputMode.JSON:
+        return answer_json(api, answer, fields=fields, max_rows=max_rows)
+    text = render_answer(api, answer, fields=fields, max_rows=max_rows)
+    if mode is OutputMode.BOTH:
+        return f"{text}\n\nJSON:\n{answer_json(api, answer, fields=fields, max_rows=max_rows)}"
+    return text
