@@ -75,7 +75,7 @@ def test_vm_list_row_holds_what_identifies_and_describes_the_vm() -> None:
     table = rows(text)
     assert table[0][:4] == ["id", "name", "state", "nic.ipaddress"]
     assert len(table) == 2  # header + one VM
-    row = dict(zip(table[0], table[1]))
+    row = dict(zip(table[0], table[1], strict=True))
     assert row["id"] == "915653c4-298b-4d74-bdee-4ced282114f1"
     assert row["name"] == "testDummyVM"
     assert row["state"] == "Running"
