@@ -1,0 +1,324 @@
+"""The `cloudstack-mcp` command: serve (default), simulator, tools, call, sync."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+
+from cloudstack_mcp import __version__
+from cloudstack_mcp.catalog import CatalogError
+from cloudstack_mcp.config import Settings, load_settings
+from cloudstack_mcp.errors import CloudStackMcpError
+
+__all__ = ["build_parser", "main"]
+
+_EPILOG = """\
+CloudStack connection (no flags needed): CLOUDSTACK_ENDPOINT, CLOUDSTACK_KEY, CLOUDSTACK_SECRET
+(or CLOUDSTACK_API_URL, CLOUDSTACK_API_KEY, CLOUDSTACK_SECRET_KEY), or CLOUDSTACK_USERNAME,
+CLOUDSTACK_PASSWORD, CLOUDSTACK_DOMAIN; or ~/.cloudstack.ini / ./cloudstack.ini / $CLOUDSTACK_CONFIG
+with a [cloudstack] section (or the section named by CLOUDSTACK_REGION). Nothing configured: the
+built-in simulator is used. Server options can also come from CLOUDSTACK_MCP_* variables (see
+docs/configuration.md).
+"""
+
+# Settings names that flags fill (dest -> settings key).
+_FLAG_SETTINGS = (
+    "endpoint",
+    "region",
+    "domain",
+    "timeout",
+    "api_spec",
+    "refresh_catalog",
+    "cache_dir",
+    "toolsets",
+    "tools",
+    "exclude_tools",
+    "read_only",
+    "allow_tools",
+    "deny_tools",
+    "job_timeout",
+    "max_pages",
+    "transport",
+    "http_host",
+    "http_port",
+)
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """Options shared by serve, tools, call and sync (SUPPRESS: a subcommand does not reset the top level)."""
+    p = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    c = p.add_argument_group("CloudStack connection (override environment and cloudstack.ini)")
+    c.add_argument("--endpoint", metavar="URL", help="API URL, e.g. https://cloud.example.com/client/api")
+    c.add_argument("--region", metavar="NAME", help="cloudstack.ini section to use (default: [cloudstack])")
+    c.add_argument("--domain", metavar="PATH", help="domain path for username/password login (default: /)")
+    c.add_argument("--timeout", metavar="SECONDS", type=float, help="HTTP timeout per request (default: 30)")
+    k = p.add_argument_group("API catalog")
+    k.add_argument("--api-spec", metavar="FILE", help="read the APIs from a listApis JSON file instead of the server")
+    k.add_argument(
+        "--refresh-catalog", action="store_true", help="ask the server for listApis again (updates the cache)"
+    )
+    k.add_argument("--cache-dir", metavar="DIR", help="catalog cache directory (default: ~/.cache/cloudstack-mcp)")
+    t = p.add_argument_group("tool selection (fixed at start-up)")
+    t.add_argument(
+        "--toolsets",
+        metavar="LIST",
+        help="comma-separated toolsets to list, 'all' for every API, 'default' for the default profile "
+        "(the default); see `cloudstack-mcp tools`",
+    )
+    t.add_argument(
+        "--tools", metavar="GLOBS", help="also list these tools (comma-separated globs over tool or API names)"
+    )
+    t.add_argument("--exclude-tools", metavar="GLOBS", help="never list these tools (globs)")
+    t.add_argument("--read-only", action="store_true", help="list and run only APIs that change nothing")
+    t.add_argument("--allow-tools", metavar="GLOBS", help="only these tools/APIs may run (any way they are called)")
+    t.add_argument("--deny-tools", metavar="GLOBS", help="these tools/APIs never run")
+    r = p.add_argument_group("calls")
+    r.add_argument(
+        "--job-timeout", metavar="SECONDS", type=float, help="how long to wait for an async job (default: 600)"
+    )
+    r.add_argument("--max-pages", metavar="N", type=int, help="fetch_all page cap (default: 20 pages of 500)")
+    p.add_argument("--log-level", metavar="LEVEL", help="stderr log level: debug, info, warning (default), error")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="cloudstack-mcp",
+        description="MCP server for Apache CloudStack: every API of the server's listApis as a tool. "
+        "With no command, runs `serve`.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"cloudstack-mcp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="run the MCP server (default)",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run the MCP server over stdio (or streamable HTTP).",
+    )
+    serve.add_argument("--transport", choices=["stdio", "http"], default=argparse.SUPPRESS, help="default: stdio")
+    serve.add_argument(
+        "--host",
+        dest="http_host",
+        metavar="HOST",
+        default=argparse.SUPPRESS,
+        help="HTTP transport: address to listen on (default: 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--port",
+        dest="http_port",
+        metavar="PORT",
+        type=int,
+        default=argparse.SUPPRESS,
+        help="HTTP transport: port (default: 8000)",
+    )
+
+    simulator = sub.add_parser(
+        "simulator",
+        help="run the built-in CloudStack simulator",
+        description="Run the built-in CloudStack simulator (an HTTP CloudStack API with made-up data).",
+    )
+    _add_simulator_arguments(simulator)
+
+    tools = sub.add_parser(
+        "tools",
+        parents=[common],
+        help="show the tools the server would list",
+        description="Show the tools the server would list with these options: tool, API, "
+        "category (toolset), async, danger.",
+    )
+    tools.add_argument("--json", action="store_true", help="one JSON object per tool, with its input schema")
+
+    call = sub.add_parser(
+        "call",
+        parents=[common],
+        help="call one tool or API through the same pipeline",
+        description="Call one tool (or any API by name) through the server's pipeline: same "
+        "validation, safety, job handling and output. Values are JSON when they parse as "
+        'JSON (3, true, ["a","b"], {"k":"v"}), else strings.',
+        epilog="example: cloudstack-mcp call list_virtual_machines state=Running fetch_all=true",
+    )
+    call.add_argument("tool", metavar="TOOL", help="tool name (list_zones) or API name (listZones)")
+    call.add_argument("arguments", metavar="NAME=VALUE", nargs="*", help="arguments")
+    call.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+
+    sub.add_parser(
+        "sync",
+        parents=[common],
+        help="fetch the server's listApis again and update the cache",
+        description="Fetch the server's listApis and update the on-disk catalog cache.",
+    )
+    return parser
+
+
+def _add_simulator_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from cloudstack_mcp.simulator.command import add_arguments
+    except ImportError:  # pragma: no cover - the simulator package is part of the distribution
+        parser.set_defaults(simulator_missing=True)
+        return
+    add_arguments(parser)
+
+
+def settings_from_args(args: argparse.Namespace, env: dict[str, str] | None = None) -> Settings:
+    flags: dict[str, Any] = {name: getattr(args, name, None) for name in _FLAG_SETTINGS}
+    return load_settings(flags, env)
+
+
+def _parse_assignments(items: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise CloudStackMcpError(
+                f'argument {item!r} is not NAME=VALUE (e.g. zoneid=1234 or tags=\'{{"env":"prod"}}\')'
+            )
+        out[name] = _json_or_text(value)
+    return out
+
+
+def _json_or_text(value: str) -> Any:
+    # Structured values (objects, arrays) and literals parse as JSON; anything else stays text and is
+    # converted by the API's own parameter types later ("3" becomes 3 only for an integer parameter).
+    if value[:1] in '[{"':
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = str(getattr(args, "log_level", None) or "warning").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING),
+        stream=sys.stderr,
+        format="cloudstack-mcp %(levelname)s %(name)s: %(message)s",
+    )
+    command = args.command or "serve"
+    try:
+        if command == "simulator":
+            if getattr(args, "simulator_missing", False):  # pragma: no cover
+                print("cloudstack-mcp: error: the simulator is not installed", file=sys.stderr)
+                return 2
+            from cloudstack_mcp.simulator.command import run
+
+            return int(run(args) or 0)
+        settings = settings_from_args(args)
+        if command == "serve":
+            from cloudstack_mcp.server import serve
+
+            anyio.run(serve, settings)
+            return 0
+        if command == "tools":
+            return anyio.run(_tools, settings, bool(getattr(args, "json", False)))
+        if command == "call":
+            arguments = _parse_assignments(args.arguments)
+            return anyio.run(_call, settings, args.tool, arguments, bool(getattr(args, "json", False)))
+        if command == "sync":
+            return anyio.run(_sync, settings)
+    except (CloudStackMcpError, CatalogError) as exc:
+        print(f"cloudstack-mcp: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {command!r}")  # pragma: no cover
+    return 2  # pragma: no cover
+
+
+async def _tools(settings: Settings, as_json: bool) -> int:
+    from cloudstack_mcp.server import open_app
+
+    async with open_app(settings) as app:
+        tools = list(app.inventory.tools.values())
+        if as_json:
+            for t in tools:
+                print(
+                    json.dumps(
+                        {
+                            "tool": t.name,
+                            "api": t.api.name if t.api else None,
+                            "category": t.toolset,
+                            "async": bool(t.api and t.api.isasync),
+                            "danger": _danger(t),
+                            "annotations": t.annotations,
+                            "inputSchema": t.input_schema,
+                        },
+                        sort_keys=True,
+                    )
+                )
+            return 0
+        rows = [
+            (t.name, t.api.name if t.api else "-", t.toolset, "yes" if t.api and t.api.isasync else "no", _danger(t))
+            for t in tools
+        ]
+        header = ("TOOL", "API", "CATEGORY", "ASYNC", "DANGER")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+        for row in [header, *rows]:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        print(
+            f"\n{len(tools)} tools listed from {len(app.catalog)} APIs ({app.catalog.source or 'listApis'})",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _danger(tool: Any) -> str:
+    policy = tool.policy
+    if policy is None:
+        return "-"
+    if policy.read_only:
+        return "read"
+    return f"{policy.kind}/{policy.severity.name.lower()}"
+
+
+async def _call(settings: Settings, name: str, arguments: dict[str, Any], as_json: bool) -> int:
+    from cloudstack_mcp.server import open_app
+
+    async with open_app(settings) as app:
+        tool = app.inventory.get(name)
+        if tool is not None:
+            result = await app.pipeline.call_tool(tool, arguments)
+        else:
+            result = await app.pipeline.call_api(name, arguments, via="cli")
+    is_error = bool(getattr(result, "is_error", False))
+    if as_json and getattr(result, "structured_content", None) is not None and not is_error:
+        print(json.dumps(result.structured_content, indent=2, sort_keys=True))
+    else:
+        for block in getattr(result, "content", None) or []:
+            text = getattr(block, "text", None)
+            if text is not None:
+                print(text, file=sys.stderr if is_error else sys.stdout)
+    return 1 if is_error else 0
+
+
+async def _sync(settings: Settings) -> int:
+    if settings.api_spec is not None:
+        print(f"nothing to sync: the catalog comes from --api-spec {settings.api_spec}")
+        return 0
+    if settings.use_simulator:
+        print("nothing to sync: no CloudStack is configured (the built-in simulator needs no cache)")
+        return 0
+    from cloudstack_mcp.catalog_cache import cache_file, fetch_catalog, write_cache
+    from cloudstack_mcp.client import CloudStackClient
+
+    async with CloudStackClient(settings) as client:
+        catalog = await fetch_catalog(client)
+    path = cache_file(settings)
+    write_cache(path, catalog, settings)
+    print(f"{len(catalog)} APIs from {settings.endpoint} cached in {path}")
+    return 0

@@ -1,0 +1,240 @@
+"""A small async CloudStack client on httpx2: one connection pool, signing or a login session, unwrapped answers.
+
+`await client.call("listZones", {"available": "true"})` returns the value under the answer's
+single envelope key (whatever that key is), raises `ApiError` for CloudStack error answers and
+`TransportError` for anything that is not a CloudStack JSON answer (HTML pages, garbage,
+truncated bodies, refused connections, timeouts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx2
+
+from cloudstack_mcp.config import Settings
+from cloudstack_mcp.errors import ApiError, TransportError, error_meaning
+from cloudstack_mcp.signing import encode_value, expires_at, sign
+
+__all__ = ["CloudStackClient", "PreparedRequest"]
+
+log = logging.getLogger(__name__)
+
+# Beyond this many bytes of query string a request goes as a POST form (userdata and other long values).
+MAX_GET_QUERY = 2000
+_USER_AGENT = "cloudstack-mcp"
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """What would go on the wire: method and every parameter (signature included when signing)."""
+
+    command: str
+    method: str
+    params: dict[str, str]
+
+    def body(self) -> str:
+        return "&".join(f"{encode_value(k)}={encode_value(v)}" for k, v in self.params.items())
+
+
+def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:
+    # A CA bundle path becomes an SSL context (httpx no longer takes a path).
+    return ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+
+
+def _describe_body(response: httpx2.Response) -> str:
+    ctype = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    text = response.text[:2000] if response.content else ""
+    if not text.strip():
+        return f"an empty body ({ctype})"
+    title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
+    if text.lstrip().startswith("<"):
+        kind = "an HTML page" if re.search(r"<html|<!doctype html", text, re.I) else "XML or HTML"
+        return f"{kind} ({ctype}){': ' + title.group(1).strip()[:100] if title else ''}"
+    snippet = " ".join(text.split())[:80]
+    return f"a body that is not valid JSON ({ctype}, {len(response.content)} bytes): {snippet!r}"
+
+
+class CloudStackClient:
+    """One CloudStack endpoint, one connection pool; safe to share between concurrent calls."""
+
+    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None):
+        if not settings.endpoint:
+            raise ValueError("CloudStackClient needs settings with an endpoint")
+        self.settings = settings
+        self.endpoint: str = settings.endpoint
+        self._http = httpx2.AsyncClient(
+            timeout=httpx2.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
+            limits=httpx2.Limits(max_connections=16, max_keepalive_connections=8),
+            verify=_ssl_verify(settings.verify),
+            headers={"User-Agent": _USER_AGENT},
+            transport=transport,
+        )
+        self._session_key: str | None = None
+        self._login_lock = anyio.Lock()
+
+    async def __aenter__(self) -> CloudStackClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- building requests -------------------------------------------------------------------
+
+    def prepare(self, command: str, params: Mapping[str, str] | None = None) -> PreparedRequest:
+        """The request for `command`: signed (API keys) or with the session key (login)."""
+        full: dict[str, str] = {"command": command, **{k: str(v) for k, v in (params or {}).items()}}
+        full["response"] = "json"
+        if self.settings.auth_mode == "keys":
+            full["apiKey"] = self.settings.api_key or ""
+            full["signatureVersion"] = "3"
+            full["expires"] = expires_at(self.settings.expiration)
+            full["signature"] = sign(full, self.settings.secret_key or "")
+        elif self._session_key:
+            full["sessionkey"] = self._session_key
+        return PreparedRequest(command, self._method_for(command, full), full)
+
+    def _method_for(self, command: str, params: Mapping[str, str]) -> str:
+        if command.lower() == "login" or self.settings.method == "post":
+            return "POST"
+        if self.settings.method == "get":
+            return "GET"
+        size = sum(len(encode_value(k)) + len(encode_value(v)) + 2 for k, v in params.items())
+        return "POST" if size > MAX_GET_QUERY else "GET"
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def call(self, command: str, params: Mapping[str, str] | None = None, *, idempotent: bool = False) -> Any:
+        """Send one API request and return the unwrapped answer (see the module docstring)."""
+        if self.settings.auth_mode == "login" and self._session_key is None:
+            await self.login()
+        try:
+            return await self._call_once(command, params, idempotent)
+        except ApiError as exc:
+            if exc.code != 401 or self.settings.auth_mode != "login":
+                raise
+        # The session expired or was dropped: log in again, once, and retry.
+        log.info("session rejected (401); logging in again")
+        await self.login(force=True)
+        return await self._call_once(command, params, idempotent)
+
+    async def _call_once(self, command: str, params: Mapping[str, str] | None, idempotent: bool) -> Any:
+        request = self.prepare(command, params)
+        attempts = 2 if idempotent else 1
+        for attempt in range(attempts):
+            try:
+                response = await self._send(request)
+                break
+            except (httpx2.RemoteProtocolError, httpx2.ReadError) as exc:
+                if attempt + 1 < attempts:
+                    log.info("connection dropped during %s; retrying once", command)
+                    request = self.prepare(command, params)
+                    continue
+                raise TransportError(
+                    f"CloudStack at {self.endpoint} closed the connection without answering {command} "
+                    f"({type(exc).__name__}); the server may be overloaded or restarting: try again",
+                    endpoint=self.endpoint,
+                ) from exc
+        return self._parse(command, response)
+
+    async def _send(self, request: PreparedRequest) -> httpx2.Response:
+        body = request.body()
+        try:
+            if request.method == "POST":
+                return await self._http.post(
+                    self.endpoint, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+                )
+            return await self._http.get(f"{self.endpoint}?{body}")
+        except httpx2.TimeoutException as exc:
+            raise TransportError(
+                f"CloudStack at {self.endpoint} did not answer {request.command} within {self.settings.timeout:g} s "
+                "(timeout; raise it with CLOUDSTACK_TIMEOUT or timeout in cloudstack.ini)",
+                endpoint=self.endpoint,
+            ) from exc
+        except httpx2.ConnectError as exc:
+            raise TransportError(
+                f"cannot connect to CloudStack at {self.endpoint}: {exc or type(exc).__name__}. Is the management "
+                "server running, and is the endpoint right (CLOUDSTACK_ENDPOINT / endpoint in cloudstack.ini)?",
+                endpoint=self.endpoint,
+            ) from exc
+        except (httpx2.RemoteProtocolError, httpx2.ReadError):
+            raise
+        except httpx2.HTTPError as exc:
+            raise TransportError(
+                f"request {request.command} to {self.endpoint} failed: {type(exc).__name__}: {exc}",
+                endpoint=self.endpoint,
+            ) from exc
+
+    def _parse(self, command: str, response: httpx2.Response) -> Any:
+        status = response.status_code
+        try:
+            doc = json.loads(response.content)
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict) or len(doc) != 1:
+            meaning = f" ({error_meaning(status)})" if status != 200 else ""
+            what = _describe_body(response) if doc is None else f"JSON of an unexpected shape: {str(doc)[:80]!r}"
+            raise TransportError(
+                f"CloudStack at {self.endpoint} answered {command} with HTTP {status}{meaning} and {what}. "
+                "Check that the endpoint is the API URL (it ends in /client/api) and that the management "
+                "server is up.",
+                endpoint=self.endpoint,
+                status=status,
+            )
+        ((_key, inner),) = doc.items()
+        if isinstance(inner, dict) and "errorcode" in inner:
+            raise _api_error(command, inner, status)
+        if status != 200:
+            raise ApiError(status, response.headers.get("x-description") or str(inner)[:200], api=command)
+        return inner
+
+    async def login(self, *, force: bool = False) -> None:
+        """Log in with username/password (+domain) and keep the session key; cookies stay in the pool."""
+        async with self._login_lock:
+            if self._session_key and not force:
+                return
+            self._session_key = None
+            self._http.cookies.clear()
+            params = {"username": self.settings.username or "", "password": self.settings.password or ""}
+            params["domain"] = self.settings.domain or "/"
+            request = PreparedRequest("login", "POST", {"command": "login", **params, "response": "json"})
+            response = await self._send(request)
+            try:
+                answer = self._parse("login", response)
+            except ApiError as exc:
+                raise ApiError(
+                    exc.code,
+                    f"{exc.text} (login as {self.settings.username!r} in domain {self.settings.domain!r}; "
+                    "check CLOUDSTACK_USERNAME, CLOUDSTACK_PASSWORD and CLOUDSTACK_DOMAIN)",
+                    api="login",
+                ) from exc
+            key = answer.get("sessionkey") if isinstance(answer, dict) else None
+            if not key:
+                raise TransportError(f"login at {self.endpoint} answered without a session key", endpoint=self.endpoint)
+            self._session_key = str(key)
+
+
+def _api_error(command: str, inner: Mapping[str, Any], status: int) -> ApiError:
+    try:
+        code = int(inner.get("errorcode", status))
+    except (TypeError, ValueError):
+        code = status
+    cs = inner.get("cserrorcode")
+    uuids = [str(u.get("uuid", u)) if isinstance(u, Mapping) else str(u) for u in inner.get("uuidList") or []]
+    return ApiError(
+        code,
+        str(inner.get("errortext", "")).strip() or "(no error text)",
+        api=command,
+        cserrorcode=int(cs) if isinstance(cs, (int, str)) and str(cs).lstrip("-").isdigit() else None,
+        uuids=uuids,
+    )

@@ -1,0 +1,377 @@
+"""Settings: built once at start-up from flags, environment and `cloudstack.ini`, then passed down frozen.
+
+Where the CloudStack connection comes from (later sources win, key by key):
+
+1. ini files, as the `cs` library reads them: `~/.cloudstack.ini`, `./cloudstack.ini`,
+   then the file named by `CLOUDSTACK_CONFIG`; section `[cloudstack]`, or the one named by
+   `CLOUDSTACK_REGION` / `--region`; keys endpoint, key, secret, username, password, domain,
+   timeout, verify, method, expiration, dangerous_no_tls_verify.
+2. environment: `CLOUDSTACK_ENDPOINT` (or `CLOUDSTACK_API_URL`), `CLOUDSTACK_KEY` (or
+   `CLOUDSTACK_API_KEY`), `CLOUDSTACK_SECRET` (or `CLOUDSTACK_SECRET_KEY`), `CLOUDSTACK_USERNAME`,
+   `CLOUDSTACK_PASSWORD`, `CLOUDSTACK_DOMAIN`, `CLOUDSTACK_TIMEOUT`, `CLOUDSTACK_VERIFY`,
+   `CLOUDSTACK_METHOD`, `CLOUDSTACK_EXPIRATION`.
+3. command-line flags.
+
+No endpoint anywhere: the built-in simulator is used (`Settings.use_simulator`).
+Server behaviour (toolsets, read-only, ...) comes from flags or `CLOUDSTACK_MCP_*` variables.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from cloudstack_mcp.errors import ConfigError
+
+__all__ = ["Settings", "default_cache_dir", "load_settings", "parse_bool", "split_list"]
+
+# env variable -> setting, in order of preference (the first set one wins).
+_CONNECTION_ENV: dict[str, tuple[str, ...]] = {
+    "endpoint": ("CLOUDSTACK_ENDPOINT", "CLOUDSTACK_API_URL"),
+    "key": ("CLOUDSTACK_KEY", "CLOUDSTACK_API_KEY"),
+    "secret": ("CLOUDSTACK_SECRET", "CLOUDSTACK_SECRET_KEY"),
+    "username": ("CLOUDSTACK_USERNAME",),
+    "password": ("CLOUDSTACK_PASSWORD",),
+    "domain": ("CLOUDSTACK_DOMAIN",),
+    "timeout": ("CLOUDSTACK_TIMEOUT",),
+    "verify": ("CLOUDSTACK_VERIFY",),
+    "method": ("CLOUDSTACK_METHOD",),
+    "expiration": ("CLOUDSTACK_EXPIRATION",),
+    "dangerous_no_tls_verify": ("CLOUDSTACK_DANGEROUS_NO_TLS_VERIFY",),
+}
+_INI_KEYS = frozenset(_CONNECTION_ENV)
+
+# Server options that may also come from the environment (flag name -> variable).
+_OPTION_ENV: dict[str, str] = {
+    "toolsets": "CLOUDSTACK_MCP_TOOLSETS",
+    "tools": "CLOUDSTACK_MCP_TOOLS",
+    "exclude_tools": "CLOUDSTACK_MCP_EXCLUDE_TOOLS",
+    "read_only": "CLOUDSTACK_MCP_READ_ONLY",
+    "allow_tools": "CLOUDSTACK_MCP_ALLOW_TOOLS",
+    "deny_tools": "CLOUDSTACK_MCP_DENY_TOOLS",
+    "api_spec": "CLOUDSTACK_MCP_API_SPEC",
+    "cache_dir": "CLOUDSTACK_MCP_CACHE_DIR",
+    "job_timeout": "CLOUDSTACK_MCP_JOB_TIMEOUT",
+    "max_pages": "CLOUDSTACK_MCP_MAX_PAGES",
+}
+
+_TRUE = {"1", "true", "yes", "on", "y", "t"}
+_FALSE = {"0", "false", "no", "off", "n", "f", ""}
+
+
+def parse_bool(value: Any, *, name: str) -> bool:
+    """`true/false/yes/no/1/0/on/off` (any case) -> bool; anything else is a ConfigError naming `name`."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ConfigError(f"{name}={value!r} is not a boolean: use true or false")
+
+
+def split_list(value: Any) -> tuple[str, ...]:
+    """A comma-separated string or a sequence -> tuple of stripped, non-empty items."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return tuple(i.strip() for i in items if i.strip())
+
+
+def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CACHE_HOME/cloudstack-mcp`, else `~/.cache/cloudstack-mcp`."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
+    return Path(base) / "cloudstack-mcp"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs, resolved and checked; build with `load_settings`."""
+
+    # Connection
+    endpoint: str | None = None
+    api_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    domain: str = "/"
+    region: str | None = None
+    timeout: float = 30.0
+    verify: bool | str = True
+    method: Literal["auto", "get", "post"] = "auto"
+    expiration: int = 600  # seconds a signature stays valid (signature version 3)
+    source: str = "defaults"  # where the connection settings came from, for messages
+    # Catalog
+    api_spec: Path | None = None
+    refresh_catalog: bool = False
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    # Tool listing (fixed at start-up)
+    toolsets: tuple[str, ...] = ()  # () = the default profile; ("all",) = every API
+    tools: tuple[str, ...] = ()  # include glob patterns (added to the toolsets' tools)
+    exclude_tools: tuple[str, ...] = ()
+    read_only: bool = False
+    allow_tools: tuple[str, ...] = ()  # guard: when set, only these tools may run
+    deny_tools: tuple[str, ...] = ()  # guard: these never run
+    # Calls
+    job_timeout: float = 600.0
+    poll_interval: float = 0.2  # first poll delay; doubles up to poll_max
+    poll_max: float = 5.0
+    max_pages: int = 20  # fetch_all cap (pages of page_size)
+    page_size: int = 500
+    # Transport
+    transport: Literal["stdio", "http"] = "stdio"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    @property
+    def use_simulator(self) -> bool:
+        """No CloudStack configured: run against the built-in simulator."""
+        return not self.endpoint
+
+    @property
+    def user(self) -> str:
+        """Who we act as, for cache keys and audit records (API key or user name; never a secret)."""
+        if self.api_key:
+            return f"key:{self.api_key}"
+        if self.username:
+            return f"user:{self.domain.rstrip('/')}/{self.username}"
+        return "anonymous"
+
+    @property
+    def auth_mode(self) -> Literal["keys", "login", "none"]:
+        if self.api_key and self.secret_key:
+            return "keys"
+        if self.username and self.password:
+            return "login"
+        return "none"
+
+    def with_connection(self, **changes: Any) -> Settings:
+        """A copy with other connection values (used when the built-in simulator provides them)."""
+        return replace(self, **changes)
+
+
+def _read_ini(paths: list[Path], section: str | None, explicit: Path | None) -> tuple[dict[str, str], str | None]:
+    """Values of the chosen section over every existing file (later files win) and a description of the source."""
+    if explicit is not None and not explicit.is_file():
+        raise ConfigError(
+            f"CLOUDSTACK_CONFIG names {explicit}, which does not exist: fix the path or unset CLOUDSTACK_CONFIG"
+        )
+    existing = [p for p in paths if p.is_file()]
+    if not existing:
+        if section:
+            raise ConfigError(
+                f"region {section!r} was asked for (CLOUDSTACK_REGION or --region) but there is no "
+                f"cloudstack.ini (looked at {', '.join(str(p) for p in paths)})"
+            )
+        return {}, None
+    parser = configparser.ConfigParser(interpolation=None)
+    for path in existing:
+        try:
+            with path.open(encoding="utf-8") as fh:
+                parser.read_file(fh, source=str(path))
+        except (configparser.Error, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"cannot read {path}: {exc}. It must be an ini file with a [cloudstack] section "
+                "(endpoint = https://host/client/api, key = ..., secret = ...)"
+            ) from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    where = ", ".join(str(p) for p in existing)
+    if section is None:
+        if not parser.has_section("cloudstack"):
+            return {}, None
+        section = "cloudstack"
+    elif not parser.has_section(section):
+        found = ", ".join(parser.sections()) or "none"
+        raise ConfigError(
+            f"region {section!r} (CLOUDSTACK_REGION or --region) has no [{section}] section in {where} "
+            f"(sections found: {found})"
+        )
+    values = {k.lower(): v for k, v in parser.items(section) if k.lower() in _INI_KEYS and v != ""}
+    return values, f"{where} [{section}]"
+
+
+def _normalise_endpoint(url: str, source: str) -> str:
+    raw = url.strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"endpoint {raw!r} (from {source}) is not a URL: use http(s)://HOST[:PORT]/client/api, "
+            "e.g. https://cloud.example.com/client/api"
+        )
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"endpoint {raw!r} (from {source}) has a bad port: {exc}") from exc
+    path = parts.path
+    if path in ("", "/"):
+        path = "/client/api"  # the usual mistake: the management server's base URL
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _number(value: Any, name: str, kind: type[int] | type[float], minimum: float) -> Any:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r} is not a number") from None
+    if number < minimum:
+        raise ConfigError(f"{name}={value!r} must be at least {minimum}")
+    return number
+
+
+def _connection(
+    flags: Mapping[str, Any], env: Mapping[str, str], home: Path, cwd: Path
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Merge ini < env < flags for the connection keys; also say where each value came from."""
+    region = flags.get("region") or env.get("CLOUDSTACK_REGION") or None
+    explicit = Path(os.path.expanduser(env["CLOUDSTACK_CONFIG"])) if env.get("CLOUDSTACK_CONFIG") else None
+    paths = [home / ".cloudstack.ini", cwd / "cloudstack.ini"] + ([explicit] if explicit else [])
+    ini, ini_source = _read_ini(paths, region, explicit)
+    values: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for key, value in ini.items():
+        values[key] = value
+        origin[key] = f"{ini_source} key {key!r}"
+    for key, names in _CONNECTION_ENV.items():
+        for name in names:
+            if env.get(name):
+                values[key] = env[name]
+                origin[key] = f"environment variable {name}"
+                break
+    for key in _INI_KEYS:
+        flag = flags.get(key)
+        if flag not in (None, ""):
+            values[key] = flag
+            origin[key] = f"--{key.replace('_', '-')}"
+    values["region"] = region
+    return values, origin
+
+
+def _check_credentials(values: Mapping[str, Any], origin: Mapping[str, str]) -> None:
+    has = {k: bool(values.get(k)) for k in ("endpoint", "key", "secret", "username", "password")}
+    if has["key"] != has["secret"]:
+        present, missing = ("key", "secret") if has["key"] else ("secret", "key")
+        raise ConfigError(
+            f"the API {present} is set ({origin[present]}) but the API {missing} is not: set both "
+            f"(CLOUDSTACK_KEY and CLOUDSTACK_SECRET, or key/secret in cloudstack.ini), or neither"
+        )
+    if has["username"] != has["password"]:
+        present, missing = ("username", "password") if has["username"] else ("password", "username")
+        raise ConfigError(
+            f"the {present} is set ({origin[present]}) but the {missing} is not: set CLOUDSTACK_USERNAME "
+            "and CLOUDSTACK_PASSWORD together (or username/password in cloudstack.ini)"
+        )
+    if not has["endpoint"] and (has["key"] or has["username"]):
+        what = "key" if has["key"] else "username"
+        raise ConfigError(
+            f"credentials are set ({origin[what]}) but no endpoint: set CLOUDSTACK_ENDPOINT "
+            "(e.g. https://cloud.example.com/client/api) or endpoint in cloudstack.ini"
+        )
+    if has["endpoint"] and not (has["key"] or has["username"]):
+        raise ConfigError(
+            f"the endpoint is set ({origin['endpoint']}) but no credentials: set CLOUDSTACK_KEY and "
+            "CLOUDSTACK_SECRET (API keys from the CloudStack UI, Profile > Generate keys), or "
+            "CLOUDSTACK_USERNAME and CLOUDSTACK_PASSWORD"
+        )
+
+
+def _option(flags: Mapping[str, Any], env: Mapping[str, str], name: str) -> Any:
+    value = flags.get(name)
+    if value not in (None, (), []):
+        return value
+    var = _OPTION_ENV.get(name)
+    return env.get(var) if var and env.get(var) not in (None, "") else None
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    home: Path | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Resolve the settings; raises ConfigError with a fix-it message on anything that cannot work.
+
+    `flags` holds command-line values by setting name (None = not given); `env` defaults to os.environ.
+    """
+    flags = dict(flags or {})
+    env = dict(os.environ if env is None else env)
+    home = home or Path(env.get("HOME") or Path.home())
+    cwd = cwd or Path.cwd()
+    values, origin = _connection(flags, env, home, cwd)
+    _check_credentials(values, origin)
+
+    kwargs: dict[str, Any] = {}
+    if values.get("endpoint"):
+        kwargs["endpoint"] = _normalise_endpoint(str(values["endpoint"]), origin["endpoint"])
+        kwargs["source"] = origin["endpoint"]
+    for key, target in (("key", "api_key"), ("secret", "secret_key"), ("username", "username")):
+        if values.get(key):
+            kwargs[target] = str(values[key]).strip()
+    if values.get("password"):
+        kwargs["password"] = str(values["password"])
+    if values.get("domain"):
+        domain = str(values["domain"]).strip()
+        kwargs["domain"] = domain if domain.startswith("/") else "/" + domain
+    kwargs["region"] = values.get("region")
+    if values.get("timeout") is not None:
+        kwargs["timeout"] = _number(values["timeout"], f"timeout ({origin['timeout']})", float, 0.1)
+    if values.get("expiration") is not None:
+        kwargs["expiration"] = _number(values["expiration"], f"expiration ({origin['expiration']})", int, 1)
+    if values.get("method"):
+        method = str(values["method"]).strip().lower()
+        if method not in ("auto", "get", "post"):
+            raise ConfigError(f"method={values['method']!r} ({origin['method']}): use get, post or auto")
+        kwargs["method"] = method
+    verify: bool | str = True
+    if values.get("verify") is not None:
+        text = str(values["verify"]).strip()
+        try:
+            verify = parse_bool(text, name=f"verify ({origin['verify']})")
+        except ConfigError:
+            if not Path(os.path.expanduser(text)).is_file():
+                raise ConfigError(
+                    f"verify={text!r} ({origin['verify']}) is neither true/false nor an existing CA bundle file"
+                ) from None
+            verify = os.path.expanduser(text)
+    if values.get("dangerous_no_tls_verify") is not None and parse_bool(
+        values["dangerous_no_tls_verify"], name="dangerous_no_tls_verify"
+    ):
+        verify = False
+    kwargs["verify"] = verify
+
+    # Server options
+    for name in ("toolsets", "tools", "exclude_tools", "allow_tools", "deny_tools"):
+        kwargs[name] = split_list(_option(flags, env, name))
+    read_only = _option(flags, env, "read_only")
+    kwargs["read_only"] = parse_bool(read_only, name="CLOUDSTACK_MCP_READ_ONLY") if read_only is not None else False
+    spec = _option(flags, env, "api_spec")
+    if spec:
+        path = Path(os.path.expanduser(str(spec)))
+        if not path.is_file():
+            raise ConfigError(f"--api-spec {spec}: no such file (give a listApis JSON file)")
+        kwargs["api_spec"] = path
+    cache_dir = _option(flags, env, "cache_dir")
+    kwargs["cache_dir"] = Path(os.path.expanduser(str(cache_dir))) if cache_dir else default_cache_dir(env)
+    kwargs["refresh_catalog"] = bool(flags.get("refresh_catalog"))
+    if (timeout := _option(flags, env, "job_timeout")) is not None:
+        kwargs["job_timeout"] = _number(timeout, "--job-timeout", float, 0)
+    if (pages := _option(flags, env, "max_pages")) is not None:
+        kwargs["max_pages"] = _number(pages, "--max-pages", int, 1)
+    for name, kind, minimum in (("poll_interval", float, 0.001), ("http_port", int, 0)):
+        if flags.get(name) is not None:
+            kwargs[name] = _number(flags[name], f"--{name.replace('_', '-')}", kind, minimum)
+    if flags.get("transport"):
+        if flags["transport"] not in ("stdio", "http"):
+            raise ConfigError(f"--transport {flags['transport']!r}: use stdio or http")
+        kwargs["transport"] = flags["transport"]
+    if flags.get("http_host"):
+        kwargs["http_host"] = str(flags["http_host"])
+    return Settings(**kwargs)

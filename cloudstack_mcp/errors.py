@@ -1,0 +1,98 @@
+"""One exception tree for the whole package, and what CloudStack's error codes mean.
+
+Nothing here reaches the model as an exception: the pipeline turns every
+`CloudStackMcpError` into an `isError` tool result carrying `str(error)`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ERROR_MEANINGS",
+    "ApiError",
+    "ArgumentError",
+    "CloudStackMcpError",
+    "ConfigError",
+    "TransportError",
+    "error_meaning",
+]
+
+# ApiErrorCode of CloudStack 4.20 (plus 400/503 added in 4.21), in our own words.
+ERROR_MEANINGS: dict[int, str] = {
+    400: "bad request",
+    401: "unauthorized: the API key/secret, signature, expiry or session was not accepted",
+    405: "method not allowed (e.g. login must be sent with POST)",
+    429: "API rate limit exceeded: wait and retry",
+    430: "malformed parameter: a map or list parameter could not be decoded",
+    431: "parameter error: a parameter is missing, has the wrong type or names an unknown id",
+    432: "unsupported action: the API does not exist or your role may not call it",
+    503: "service unavailable",
+    511: "two-factor authentication required for this session",
+    530: "internal error on the CloudStack server",
+    531: "account error: permission denied or bad credentials",
+    532: "account resource limit exceeded",
+    533: "insufficient capacity",
+    534: "resource unavailable",
+    535: "resource allocation error",
+    536: "resource in use",
+    537: "network rule conflict",
+}
+
+
+def error_meaning(code: int) -> str:
+    """A short meaning for a CloudStack error code (or a generic one for codes not in the table)."""
+    return ERROR_MEANINGS.get(code, "HTTP error" if 400 <= code < 600 else "unknown error code")
+
+
+class CloudStackMcpError(Exception):
+    """Base of every error this package raises on purpose; its text is meant for the user or model."""
+
+
+class ConfigError(CloudStackMcpError):
+    """Settings that cannot work: names the file or variable and how to fix it."""
+
+
+class ArgumentError(CloudStackMcpError):
+    """Tool arguments that do not fit the API's schema; `problems` lists one line per bad field."""
+
+    def __init__(self, api: str, problems: list[str]):
+        self.api = api
+        self.problems = problems
+        lines = "\n".join(f"- {p}" for p in problems)
+        super().__init__(f"invalid arguments for {api} (nothing was sent):\n{lines}")
+
+
+class ApiError(CloudStackMcpError):
+    """An error answer from CloudStack (errorcode/errortext), or a failed async job."""
+
+    def __init__(
+        self,
+        code: int,
+        text: str,
+        *,
+        api: str | None = None,
+        cserrorcode: int | None = None,
+        uuids: list[str] | None = None,
+        jobid: str | None = None,
+    ):
+        self.code = code
+        self.text = text
+        self.api = api
+        self.cserrorcode = cserrorcode
+        self.uuids = uuids or []
+        self.jobid = jobid
+        where = f"{api} failed" if api else "CloudStack error"
+        job = f" (job {jobid})" if jobid else ""
+        super().__init__(f"{where}{job}: error {code} ({error_meaning(code)}): {text}")
+
+    @property
+    def meaning(self) -> str:
+        return error_meaning(self.code)
+
+
+class TransportError(CloudStackMcpError):
+    """CloudStack could not be reached, or answered something that is not a CloudStack JSON answer."""
+
+    def __init__(self, message: str, *, endpoint: str, status: int | None = None):
+        self.endpoint = endpoint
+        self.status = status
+        super().__init__(message)

@@ -1,0 +1,171 @@
+"""The MCP server: settings -> (built-in simulator) -> client -> catalog -> pipeline -> inventory -> low-level Server.
+
+`open_app(settings)` assembles everything once (an async context manager that also owns the
+HTTP pool and the embedded simulator); `create_server(app)` wraps it in the SDK's low-level
+`Server` (both protocol eras: the handshake versions and 2026-07-28); `serve(settings)` runs it
+over stdio or streamable HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import mcp_types as types
+from mcp.server.lowlevel import Server
+
+from cloudstack_mcp import __version__
+from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog_cache import load_catalog
+from cloudstack_mcp.client import CloudStackClient
+from cloudstack_mcp.config import Settings
+from cloudstack_mcp.guard import Guard
+from cloudstack_mcp.pipeline import Pipeline
+from cloudstack_mcp.results import error_result
+from cloudstack_mcp.tools import Inventory, ToolDef, build_inventory
+
+__all__ = ["App", "create_server", "extra_tools", "open_app", "serve"]
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Apache CloudStack: one tool per CloudStack API (names in snake_case, e.g. list_virtual_machines). "
+    "Arguments are the API's own parameters; lists are JSON arrays, maps JSON objects. Async APIs wait "
+    "for their job (wait=false returns the job id); list APIs take page/pagesize or fetch_all=true."
+)
+
+
+@dataclass
+class App:
+    """Everything one server needs, built once at start-up."""
+
+    settings: Settings
+    catalog: Catalog
+    client: CloudStackClient
+    guard: Guard
+    pipeline: Pipeline
+    inventory: Inventory = field(init=False)
+    simulator: Any = None  # the embedded simulator, when no CloudStack is configured
+
+
+# Factories of extra tools (each gets the App before the inventory is built). The discovery
+# tools (search_apis, describe_api, call_api) register here.
+ToolFactory = Callable[[App], Iterable[ToolDef]]
+TOOL_FACTORIES: list[ToolFactory] = []
+
+
+def extra_tools(app: App) -> list[ToolDef]:
+    return [tool for factory in TOOL_FACTORIES for tool in factory(app)]
+
+
+@contextlib.asynccontextmanager
+async def open_app(
+    settings: Settings,
+    *,
+    stderr: TextIO | None = None,
+    guard_factory: Callable[[Settings], Guard] = Guard,
+) -> AsyncIterator[App]:
+    """Start the simulator if needed, open the client, load the catalog, build pipeline and inventory."""
+    stderr = stderr or sys.stderr
+    with contextlib.ExitStack() as stack:
+        simulator = None
+        preloaded: Catalog | None = None
+        if settings.use_simulator:
+            from cloudstack_mcp.simulator import Simulator
+
+            if settings.api_spec is not None:
+                preloaded = Catalog.load(settings.api_spec)
+            simulator = stack.enter_context(Simulator(spec=preloaded).running(host="127.0.0.1", port=0))
+            admin = simulator.credentials["admin"]
+            settings = settings.with_connection(
+                endpoint=simulator.endpoint,
+                api_key=admin.api_key,
+                secret_key=admin.secret_key,
+                source="built-in simulator",
+            )
+            print(
+                f"cloudstack-mcp: no CloudStack configured (CLOUDSTACK_ENDPOINT, cloudstack.ini); using the built-in "
+                f"simulator at {simulator.endpoint} as root admin. Its data is made up and lives in memory.",
+                file=stderr,
+                flush=True,
+            )
+        async with CloudStackClient(settings) as client:
+            catalog = preloaded or await load_catalog(settings, client, use_cache=simulator is None)
+            guard = guard_factory(settings)
+            pipeline = Pipeline(catalog, client, guard, settings)
+            app = App(settings, catalog, client, guard, pipeline, simulator=simulator)
+            app.inventory = build_inventory(catalog, settings, guard=guard, extras=extra_tools(app))
+            yield app
+
+
+def create_server(app: App) -> Server[Any]:
+    """The SDK low-level Server: tools/list from the inventory, tools/call through the pipeline."""
+    inventory = app.inventory
+
+    async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        return inventory.listing()
+
+    async def call_tool(
+        ctx: Any, params: types.CallToolRequestParams
+    ) -> types.CallToolResult | types.InputRequiredResult:
+        tool = inventory.get(params.name)
+        if tool is None:
+            return error_result(_unknown_tool(app, params.name))
+        return await app.pipeline.call_tool(tool, params.arguments or {}, ctx, params)
+
+    return Server(
+        "cloudstack-mcp",
+        version=__version__,
+        title="CloudStack MCP",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+def _unknown_tool(app: App, name: str) -> str:
+    api = app.pipeline.resolve(name)
+    if api is not None:
+        tool = app.inventory.tool_name_of(api.name)
+        how = "call it through call_api" if "call_api" in app.inventory else "restart with --toolsets all"
+        return (
+            f"tool {name!r} ({api.name}) is not enabled on this server (toolset selection "
+            f"{','.join(app.settings.toolsets) or 'default'}{', read-only' if app.settings.read_only else ''}): "
+            f"{how}, or enable it with --tools {tool}."
+        )
+    close = difflib.get_close_matches(name, list(app.inventory.tools), n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return f"unknown tool {name!r}.{hint} The server lists {len(app.inventory)} tools (tools/list)."
+
+
+async def serve(settings: Settings) -> None:
+    """Run until the client goes away (stdio) or the process is stopped (HTTP)."""
+    async with open_app(settings) as app:
+        server = create_server(app)
+        print(
+            f"cloudstack-mcp {__version__}: {len(app.inventory)} tools from {len(app.catalog)} APIs "
+            f"({app.catalog.source or 'listApis'}), CloudStack at {app.settings.endpoint} ({app.settings.source})",
+            file=sys.stderr,
+            flush=True,
+        )
+        if settings.transport == "http":
+            await _serve_http(server, settings)
+            return
+        from mcp.server.stdio import stdio_server
+
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+async def _serve_http(server: Server[Any], settings: Settings) -> None:
+    import uvicorn
+
+    starlette_app = server.streamable_http_app(host=settings.http_host)
+    config = uvicorn.Config(starlette_app, host=settings.http_host, port=settings.http_port, log_level="warning")
+    print(f"cloudstack-mcp: streamable HTTP on http://{settings.http_host}:{settings.http_port}/mcp", file=sys.stderr)
+    await uvicorn.Server(config).serve()
