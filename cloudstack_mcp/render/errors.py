@@ -9,7 +9,7 @@ from typing import Any
 from cloudstack_mcp.catalog import ApiSpec, ParamSpec
 from cloudstack_mcp.errors import error_meaning
 from cloudstack_mcp.naming import tool_name
-from cloudstack_mcp.secrets import is_secret_name, mask_params
+from cloudstack_mcp.secrets import MASK, is_secret_name, mask_params
 
 __all__ = ["render_error", "render_error_answer", "suspect_param"]
 
@@ -141,6 +141,7 @@ def render_error(
     jobid: str | None = None,
 ) -> str:
     """`Error 431 (meaning) from api: server text`, then the cause and a hint for the usual reasons."""
+    text = _hide_sent_secrets(text, params)
     spec = api if isinstance(api, ApiSpec) else None
     name = api.name if isinstance(api, ApiSpec) else api
     try:
@@ -165,6 +166,14 @@ def render_error(
     if cserrorcode not in (None, 9999):
         lines.append(f"cserrorcode: {cserrorcode}")
     return "\n".join(lines)
+
+
+def _hide_sent_secrets(text: str, params: Mapping[str, Any] | None) -> str:
+    """Servers sometimes echo a bad value: never let it be a password or key we sent."""
+    for name, value in (params or {}).items():
+        if is_secret_name(str(name)) and isinstance(value, str) and len(value) >= 4:
+            text = text.replace(value, MASK)
+    return text
 
 
 def _uuid_text(entry: Any) -> str:

@@ -148,11 +148,12 @@ def format_scalar(field: str, value: Any, description: str = "") -> str:
 
 
 def cell(text: str | None) -> str:
-    """A table cell: `-` for no value; JSON-quoted when the text is empty, `-` or holds a separator."""
+    """A table cell: `-` for no value; a JSON string literal when the text is empty, `-` or holds a separator."""
     if text is None:
         return EMPTY
     if text in ("", EMPTY):
         return json.dumps(text)
     if "|" in text or "\n" in text or "\r" in text or text != text.strip():
-        return json.dumps(text, ensure_ascii=False)
+        # A JSON string literal; `|` escaped so a row still splits on its separators.
+        return json.dumps(text, ensure_ascii=False).replace("|", "\\u007c")
     return text
