@@ -44,6 +44,7 @@ _FLAG_SETTINGS = (
     "deny_tools",
     "job_timeout",
     "max_pages",
+    "output",
     "transport",
     "http_host",
     "http_port",
@@ -83,6 +84,12 @@ def _common_options() -> argparse.ArgumentParser:
         "--job-timeout", metavar="SECONDS", type=float, help="how long to wait for an async job (default: 600)"
     )
     r.add_argument("--max-pages", metavar="N", type=int, help="fetch_all page cap (default: 20 pages of 500)")
+    r.add_argument(
+        "--output",
+        metavar="MODE",
+        help="text part of tool results: text (compact rendering, default; the full answer is always the "
+        "structured content), json (the answer as JSON, for clients that ignore structured content) or both",
+    )
     p.add_argument("--log-level", metavar="LEVEL", help="stderr log level: debug, info, warning (default), error")
     return p
 

@@ -58,6 +58,7 @@ _OPTION_ENV: dict[str, str] = {
     "cache_dir": "CLOUDSTACK_MCP_CACHE_DIR",
     "job_timeout": "CLOUDSTACK_MCP_JOB_TIMEOUT",
     "max_pages": "CLOUDSTACK_MCP_MAX_PAGES",
+    "output": "CLOUDSTACK_MCP_OUTPUT",
 }
 
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
@@ -125,6 +126,7 @@ class Settings:
     poll_max: float = 5.0
     max_pages: int = 20  # fetch_all cap (pages of page_size)
     page_size: int = 500
+    output: Literal["text", "json", "both"] = "text"  # text part of results: compact text, JSON, or both
     # Transport
     transport: Literal["stdio", "http"] = "stdio"
     http_host: str = "127.0.0.1"
@@ -365,6 +367,10 @@ def load_settings(
         kwargs["job_timeout"] = _number(timeout, "--job-timeout", float, 0)
     if (pages := _option(flags, env, "max_pages")) is not None:
         kwargs["max_pages"] = _number(pages, "--max-pages", int, 1)
+    if (output := _option(flags, env, "output")) is not None:
+        kwargs["output"] = str(output).strip().lower()
+        if kwargs["output"] not in ("text", "json", "both"):
+            raise ConfigError(f"--output {output!r} (or CLOUDSTACK_MCP_OUTPUT): use text (default), json or both")
     for name, kind, minimum in (("poll_interval", float, 0.001), ("http_port", int, 0)):
         if flags.get(name) is not None:
             kwargs[name] = _number(flags[name], f"--{name.replace('_', '-')}", kind, minimum)

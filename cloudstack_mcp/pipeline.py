@@ -156,7 +156,7 @@ class Pipeline:
             if result is None:
                 result = await self._execute(call, ctx)
         except CloudStackMcpError as exc:
-            result = error_result(str(exc), data=_error_data(exc))
+            result = error_result(_error_text(exc, api, call.arguments), data=_error_data(exc))
         finally:
             await self.guard.after(
                 call,
@@ -221,13 +221,13 @@ class Pipeline:
         err = ApiError(code, text, api=api.name, jobid=jobid)
         if outcome.status == "cancelled":
             return error_result(f"{api.name}: job {jobid} was cancelled: {text}", data=outcome.body)
-        return error_result(str(err), data=outcome.body)
+        return error_result(_error_text(err, api, call.arguments), data=outcome.body)
 
     def _answer(
         self, api: ApiSpec, answer: Any, fields: Sequence[str] | None, *, note: str = "", data: Any = None
     ) -> types.CallToolResult:
         try:
-            text = render.render_answer(api, answer, fields=fields)
+            text = render.render_output(api, answer, mode=self.settings.output, fields=fields)
         except Exception:  # a rendering bug must not lose the answer
             log.exception("rendering %s failed", api.name)
             text = render_fallback(answer)
@@ -278,6 +278,15 @@ def render_fallback(answer: Any) -> str:
     import json
 
     return json.dumps(answer, indent=1, sort_keys=True, default=str)
+
+
+def _error_text(exc: CloudStackMcpError, api: ApiSpec, arguments: Mapping[str, Any]) -> str:
+    """str(exc); for CloudStack errors also the parameter at fault and a hint (render.render_error)."""
+    if not isinstance(exc, ApiError):
+        return str(exc)
+    return render.render_error(
+        exc.code, exc.text, api, arguments, cserrorcode=exc.cserrorcode, uuids=exc.uuids, jobid=exc.jobid
+    )
 
 
 def _error_data(exc: CloudStackMcpError) -> dict[str, Any] | None:

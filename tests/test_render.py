@@ -215,7 +215,7 @@ def test_job_text_result() -> None:
 def test_error_meaning_and_hint_per_code(code: int, words: str) -> None:
     text = render_error(code, "server said so", "someApi")
     first = text.splitlines()[0]
-    assert first.startswith(f"Error {code} (") and first.endswith("from someApi: server said so")
+    assert first.startswith(f"someApi failed: error {code} (") and first.endswith("): server said so")
     assert words in text
 
 
@@ -311,3 +311,22 @@ def test_any_list_keeps_every_shown_id(rows_: list[dict[str, Any]], max_rows: in
         assert re.search(re.escape(item["id"]), text)
     if len(rows_) > max_rows:
         assert f"showing {max_rows} of {len(rows_)}" in text
+
+
+def test_error_first_line_matches_api_error() -> None:
+    from cloudstack_mcp.errors import ApiError
+
+    err = ApiError(431, "Unable to find zone: 9", api="listZones", jobid="j-9")
+    text = render_error(err.code, err.text, CATALOG["listZones"], jobid=err.jobid)
+    assert text.splitlines()[0] == str(err)
+
+
+def test_output_setting_is_checked() -> None:
+    from cloudstack_mcp.config import load_settings
+    from cloudstack_mcp.errors import ConfigError
+
+    assert load_settings({}, {}).output == "text"
+    assert load_settings({"output": "BOTH"}, {}).output == "both"
+    assert load_settings({}, {"CLOUDSTACK_MCP_OUTPUT": "json"}).output == "json"
+    with pytest.raises(ConfigError, match="use text \\(default\\), json or both"):
+        load_settings({"output": "yaml"}, {})

@@ -168,7 +168,7 @@ def test_job_failure_gives_code_meaning_and_server_text() -> None:
     text = render("queryAsyncJobResult.failure.marvin")
     lines = text.splitlines()
     assert lines[0] == "Job 34 failed."
-    assert "Error 431 (parameter error" in lines[1]
+    assert lines[1].startswith("queryAsyncJobResult failed (job 34): error 431 (parameter error")
     assert "Please provide either a volume id, or a tuple(device id, instance id)" in lines[1]
     assert any(line.startswith("Hint:") for line in lines)
 
@@ -182,7 +182,7 @@ def test_missing_parameter_error_names_the_parameter() -> None:
     api, answer = sample("queryAsyncJobResult.error-missing-param.marvin")
     assert answer_kind(api, answer) == "error"
     text = render_answer(api, answer)
-    assert text.startswith("Error 431 (parameter error")
+    assert text.startswith("queryAsyncJobResult failed: error 431 (parameter error")
     assert "Cause: parameter `jobid`" in text and "required" in text and "is missing" in text
 
 
@@ -207,7 +207,7 @@ def test_error_with_params_quotes_what_was_sent() -> None:
 
 def test_internal_error_meaning_and_hint() -> None:
     text = render("listVirtualMachines.error.ngine-cs")
-    assert text.startswith("Error 530 (internal error")
+    assert text.startswith("listVirtualMachines failed: error 530 (internal error")
     assert ": Fail" in text.splitlines()[0]
     assert "management server log" in text
 

@@ -140,7 +140,7 @@ def render_error(
     uuids: Sequence[Any] | None = None,
     jobid: str | None = None,
 ) -> str:
-    """`Error 431 (meaning) from api: server text`, then the cause and a hint for the usual reasons."""
+    """`api failed: error 431 (meaning): server text`, then the cause and a hint for the usual reasons."""
     text = _hide_sent_secrets(text, params)
     spec = api if isinstance(api, ApiSpec) else None
     name = api.name if isinstance(api, ApiSpec) else api
@@ -148,9 +148,10 @@ def render_error(
         code = int(code)
     except (TypeError, ValueError):
         code = 0
-    where = f" from {name}" if name else ""
-    job = f" (async job {jobid})" if jobid else ""
-    lines = [f"Error {code} ({error_meaning(code)}){where}{job}: {text or '(no text from the server)'}"]
+    # The first line reads like `str(ApiError)`, so logs and results say the same thing.
+    where = f"{name} failed" if name else "CloudStack error"
+    job = f" (job {jobid})" if jobid else ""
+    lines = [f"{where}{job}: error {code} ({error_meaning(code)}): {text or '(no text from the server)'}"]
     cause = None
     if code in (430, 431) or (code == 530 and text and re.search(r"parameter", text, re.I)):
         param = suspect_param(text or "", spec, params)
