@@ -32,7 +32,7 @@ ToolHandler = Callable[
     Awaitable["types.CallToolResult | types.InputRequiredResult"],
 ]
 
-_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|$)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_WORDS = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
 _IDEMPOTENT_VERBS = ("update", "delete", "remove", "destroy", "expunge", "enable", "disable", "set", "reset")
 
 
