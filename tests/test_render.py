@@ -276,6 +276,9 @@ def test_secrets_masked_in_text_and_json() -> None:
     for mode in OutputMode:
         out = render_output(None, answer, mode=mode)
         assert "TOPSECRET" not in out and "KEY123" not in out and "u1" in out
+    users = {"count": 1, "user": [answer["user"]], "note": {"apikey": "KEY123"}}
+    out = render_answer(None, users, fields=["username", "secretkey", "apikey"])
+    assert "TOPSECRET" not in out and "KEY123" not in out and "bob" in out
 
 
 # Any shape ---------------------------------------------------------------------------------------------

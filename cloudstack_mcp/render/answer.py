@@ -66,9 +66,10 @@ def render_answer(
     params: Mapping[str, Any] | None = None,
 ) -> str:
     """Text for one unwrapped answer (the value under the envelope key, or a job's `jobresult`)."""
-    answer = mask_value(answer)
     docs = field_docs(api)
     kind = answer_kind(api, answer)
+    if kind != "list":
+        answer = mask_value(answer)  # lists mask the rows they show (a long list's other rows never show)
     name = api.name if api else "the call"
     if kind == "empty":
         if api is not None and api.is_list:

@@ -10,6 +10,7 @@ from cloudstack_mcp.catalog import ApiSpec
 from cloudstack_mcp.render.fields import extract, field_rank, rank_fields, split_path
 from cloudstack_mcp.render.summary import is_scalar, is_tag_list, summarise
 from cloudstack_mcp.render.values import cell, is_empty
+from cloudstack_mcp.secrets import mask_value
 
 __all__ = ["MAX_COLUMNS", "choose_columns", "render_list"]
 
@@ -120,7 +121,7 @@ def render_list(
     if total != len(items):
         head += f" (this page holds {len(items)}; ask for the next one with page/pagesize)"
     lines = [head]
-    for k, v in (extra or {}).items():
+    for k, v in mask_value(dict(extra or {})).items():
         text = summarise(k, v, docs)
         if text is not None:
             lines.append(f"{k}: {text}")
@@ -142,7 +143,7 @@ def render_list(
     else:
         columns = choose_columns(items)
 
-    shown = items[: max(max_rows, 0)]
+    shown = [mask_value(item) for item in items[: max(max_rows, 0)]]
     table = [[_cell_text(item, c, docs) for c in columns] for item in shown]
     hoisted: list[str] = []
     if not fields and len(shown) >= HOIST_MIN_ROWS:
