@@ -1,33 +1,363 @@
 """Secret masking: parameters and answer fields that carry secrets never leave in clear.
 
-STUB (issue 4 fills it in): the interface below is fixed; the rules are not.
+Three layers:
+
+- by name: `is_secret_name` knows the parameter and field names that hold passwords, API and
+  secret keys, S3/Swift keys, private keys, session keys and tokens; `mask_params` (flat request
+  parameters, including `details[0].key=secretkey` map entries) and `mask_value` (nested arguments
+  and answers) replace their values by `MASK`; credentials inside URLs are masked too;
+- by value: a `SecretScrubber` remembers every secret value it has seen (in arguments, answers,
+  settings) and replaces it in any free text: error texts, log lines, audit records;
+- logs: `install_log_scrubbing` makes every log record pass through a scrubber.
+
+APIs whose purpose is to hand a new secret to the user (`registerUserKeys`, `createSSHKeyPair`,
+...) are listed in `REVEALING_APIS`: the caller shows such an answer once, and masks it everywhere
+else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
-__all__ = ["MASK", "is_secret_name", "mask_params", "mask_value"]
+from cloudstack_mcp.catalog import ApiSpec
+
+__all__ = [
+    "MASK",
+    "REVEALING_APIS",
+    "ScrubbingFilter",
+    "SecretScrubber",
+    "default_scrubber",
+    "install_log_scrubbing",
+    "is_secret_name",
+    "mask_params",
+    "mask_text",
+    "mask_value",
+    "reveals_secrets",
+    "secret_values",
+]
 
 MASK = "********"
-_NAMES = ("password", "secretkey", "secret", "apikey", "sessionkey", "privatekey", "accesskey", "token")
+
+# Normalised names (lower case, only letters and digits) that hold a secret.
+_SECRET = re.compile(
+    r"password|passwd|passphrase|secret|apikey|privatekey|accesskey|sessionkey|presharedkey|"
+    r"token|credential|signature|bindpass|truststorepass|keystorepass|jsessionid|authorization|"
+    r"cookie|^pass$|^psk$|^pwd$|sslkey|^ipsecpsk$"
+)
+# ... unless they only describe one (a flag, a length, a policy) or merely contain the letters.
+_NOT_SECRET = re.compile(r"(enabled|required|policy|length|type|changed|reset|provider|expir\w*|bypass\w*|passive\w*)$")
+# Names that are secret only for some APIs: Swift's `key`, the private `key` of an SSL certificate answer.
+_API_SECRET_NAMES: dict[str, frozenset[str]] = {
+    "addswift": frozenset({"key"}),
+    "addimagestore": frozenset({"key"}),  # Swift through addImageStore: details[i].key=key
+    "updatecloudtouseobjectstore": frozenset({"key"}),
+    "getloadbalancersslcertificate": frozenset({"key"}),
+}
+# The answer of these APIs is a new secret the user asked for: show it to the user once.
+REVEALING_APIS = frozenset(
+    {
+        "registerUserKeys",
+        "getUserKeys",
+        "createSSHKeyPair",
+        "getVMPassword",
+        "issueCertificate",
+        "getKubernetesClusterConfig",
+        "deployVirtualMachine",
+        "deployVnfAppliance",
+        "resetPasswordForVirtualMachine",
+        "resetSSHKeyForVirtualMachine",
+        "restoreVirtualMachine",
+        "createUser",
+        "createAccount",
+        "setupUserTwoFactorAuthentication",
+        "createBucket",
+        "createRemoteAccessVpn",
+    }
+)
+_MIN_SECRET_LEN = 4  # shorter values ("1", "true") are not worth hunting in free text
+_URL_USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^/\s:@?#]+:)(?P<secret>[^@\s/?#]+)(?P<tail>@)", re.I)
+_URL_QUERY = re.compile(r"(?P<head>[?&;](?P<name>[a-z0-9_.\-]+)=)(?P<value>[^&;#\s\"']+)", re.I)
+_FLAT_ENTRY = re.compile(r"^(?P<prefix>[^\[\]]+\[\d+\])\.(?P<field>.+)$")
+_PAIR_NAME_FIELDS = ("key", "name")
 
 
-def is_secret_name(name: str) -> bool:
-    low = name.lower()
-    return any(part in low for part in _NAMES)
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def mask_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of request parameters (flat CloudStack form or JSON arguments) with secret values masked."""
-    return {k: (MASK if is_secret_name(k) else mask_value(v)) for k, v in params.items()}
+def is_secret_name(name: str, api: ApiSpec | str | None = None) -> bool:
+    """True when a parameter or field called `name` carries a secret (for `api`, when given)."""
+    norm = _norm(name)
+    if not norm:
+        return False
+    api_name = api.name if isinstance(api, ApiSpec) else api
+    if api_name and norm in _API_SECRET_NAMES.get(api_name.lower(), ()):
+        return True
+    return bool(_SECRET.search(norm)) and not _NOT_SECRET.search(norm)
 
 
-def mask_value(value: Any) -> Any:
+def mask_text(text: str) -> str:
+    """Mask credentials inside a URL-like string: `s3://user:pw@host`, `?password=pw`."""
+    if "://" not in text and "=" not in text:
+        return text
+    text = _URL_USERINFO.sub(lambda m: m.group("head") + MASK + m.group("tail"), text)
+    return _URL_QUERY.sub(
+        lambda m: m.group("head") + (MASK if is_secret_name(m.group("name")) else m.group("value")), text
+    )
+
+
+def _is_pair(entry: Mapping[Any, Any]) -> bool:
+    """A key/value map entry: {"key": "secretkey", "value": ...} (or "name" for "key")."""
+    return "value" in entry and any(f in entry for f in _PAIR_NAME_FIELDS)
+
+
+def _pair_secret(entry: Mapping[Any, Any], api: ApiSpec | str | None) -> bool:
+    """A key/value map entry whose key names a secret."""
+    return _is_pair(entry) and any(
+        isinstance(entry.get(f), str) and is_secret_name(entry[f], api) for f in _PAIR_NAME_FIELDS
+    )
+
+
+def _hidden_field(name: str, entry: Mapping[Any, Any], api: ApiSpec | str | None) -> bool:
+    """Whether field `name` of a mapping holds a secret (the "key" of a key/value entry names, never hides)."""
+    if _is_pair(entry) and name.lower() in _PAIR_NAME_FIELDS:
+        return False
+    if name.lower() == "value" and _pair_secret(entry, api):
+        return True
+    return is_secret_name(name, api)
+
+
+def mask_value(value: Any, api: ApiSpec | str | None = None) -> Any:
     """Recursively mask secret-named keys inside dicts/lists (answers, nested arguments)."""
     if isinstance(value, Mapping):
-        return {k: (MASK if is_secret_name(str(k)) else mask_value(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_value(v) for v in value]
+        out = {}
+        for k, v in value.items():
+            if _hidden_field(str(k), value, api):
+                out[k] = MASK if v not in (None, "") else v
+            else:
+                out[k] = mask_value(v, api)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [mask_value(v, api) for v in value]
+    if isinstance(value, str):
+        return _scrub_patterns(value)
     return value
+
+
+def mask_params(params: Mapping[str, Any], api: ApiSpec | str | None = None) -> dict[str, Any]:
+    """A copy of request parameters (flat CloudStack form or JSON arguments) with secret values masked."""
+    # Flat map entries: details[0].key=secretkey & details[0].value=... -> mask the value of that index.
+    secret_entries = set()
+    for name, value in params.items():
+        m = _FLAT_ENTRY.match(str(name))
+        pair_name = m and m.group("field").lower() in _PAIR_NAME_FIELDS and isinstance(value, str)
+        if pair_name and is_secret_name(value, api):
+            secret_entries.add(m.group("prefix").lower())
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        m = _FLAT_ENTRY.match(str(name))
+        if m:
+            field = m.group("field").lower()
+            if field in _PAIR_NAME_FIELDS:
+                hidden = False  # details[0].key names the entry; its value is details[0].value
+            else:
+                hidden = is_secret_name(field, api) or (
+                    m.group("prefix").lower() in secret_entries and field == "value"
+                )
+        else:
+            hidden = is_secret_name(str(name), api)
+        out[name] = MASK if hidden and value not in (None, "") else mask_value(value, api)
+    return out
+
+
+def secret_values(value: Any, api: ApiSpec | str | None = None, *, _inside: bool = False) -> list[str]:
+    """Every secret value (as text) found by name in arguments, flat parameters or an answer."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        flat = [k for k in value if isinstance(k, str) and _FLAT_ENTRY.match(k)]
+        if flat:
+            masked = mask_params(value, api)
+            found += [str(value[k]) for k in flat if masked[k] == MASK]
+        for k, v in value.items():
+            if isinstance(k, str) and k in flat:
+                continue
+            if _hidden_field(str(k), value, api):
+                found += _leaves(v)
+            else:
+                found += secret_values(v, api, _inside=True)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            found += secret_values(v, api, _inside=True)
+    elif isinstance(value, str):
+        found += [m.group("secret") for m in _URL_USERINFO.finditer(value)]
+        found += [m.group("value") for m in _URL_QUERY.finditer(value) if is_secret_name(m.group("name"))]
+    return found
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in _leaves(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _leaves(v)]
+    if value is None or isinstance(value, bool):
+        return []
+    return [str(value)]
+
+
+def reveals_secrets(api: ApiSpec | str) -> bool:
+    """True for APIs whose answer is a new secret the user asked for (shown once, masked elsewhere)."""
+    return (api.name if isinstance(api, ApiSpec) else api) in REVEALING_APIS
+
+
+class SecretScrubber:
+    """Remembers secret values and removes them from any text (errors, logs, audit records).
+
+    Values are also remembered in their URL-encoded and lower-cased forms, as they appear in
+    query strings and in the string CloudStack signs. At most `capacity` values are kept
+    (the oldest are forgotten first).
+    """
+
+    def __init__(self, values: Iterable[str] = (), *, capacity: int = 10_000):
+        self._values: OrderedDict[str, None] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+        self._pattern: re.Pattern[str] | None = None
+        for value in values:
+            self.remember(value)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def remember(self, value: Any) -> None:
+        """Hide this value (and its encoded forms) from now on; short values are ignored."""
+        if value is None or isinstance(value, bool):
+            return
+        text = str(value)
+        if len(text) < _MIN_SECRET_LEN or text == MASK:
+            return
+        forms = {text, quote(text, safe=""), quote_plus(text, safe=""), quote(text, safe="").lower()}
+        with self._lock:
+            for form in forms:
+                if len(form) >= _MIN_SECRET_LEN:
+                    self._values[form] = None
+                    self._values.move_to_end(form)
+            while len(self._values) > self._capacity:
+                self._values.popitem(last=False)
+            self._pattern = None
+
+    def learn(self, value: Any, api: ApiSpec | str | None = None) -> None:
+        """Remember every secret found by name in arguments, flat parameters or an answer."""
+        for secret in secret_values(value, api):
+            self.remember(secret)
+
+    def scrub(self, text: str) -> str:
+        """`text` with every remembered secret and every `name=secret` / URL credential masked."""
+        if not text:
+            return text
+        pattern = self._pattern
+        if pattern is None and self._values:
+            with self._lock:
+                ordered = sorted(self._values, key=len, reverse=True)  # longest first: no partial leftovers
+                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        if pattern is not None:
+            text = pattern.sub(MASK, text)
+        return _scrub_patterns(text)
+
+    def scrub_value(self, value: Any, api: ApiSpec | str | None = None) -> Any:
+        """A copy of a JSON-like value: secret-named fields masked and remembered secrets removed from strings."""
+        self.learn(value, api)
+        return self._scrub_strings(mask_value(value, api))
+
+    def _scrub_strings(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, Mapping):
+            return {k: self._scrub_strings(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._scrub_strings(v) for v in value]
+        return value
+
+
+# name=value, name: value, "name": "value" for secret names, in free text (logs, error texts).
+_NAMED_IN_TEXT = re.compile(
+    r"""(?P<head>(?P<q>["']?)(?P<name>[A-Za-z0-9_.\[\]\-]{2,60})(?P=q)\s*(?:=|:)\s*(?P<vq>["']?))"""
+    r"""(?P<value>[^\s"'&,;}\]]{1,4096})"""
+)
+
+
+def _scrub_patterns(text: str) -> str:
+    if "=" not in text and ":" not in text:
+        return text
+
+    def named(m: re.Match[str]) -> str:
+        name = m.group("name").split(".")[-1]
+        if m.group("value") != MASK and is_secret_name(name):
+            return m.group("head") + MASK
+        return m.group(0)
+
+    return mask_text(_NAMED_IN_TEXT.sub(named, text))
+
+
+_DEFAULT = SecretScrubber()
+
+
+def default_scrubber() -> SecretScrubber:
+    """The process-wide scrubber the server, its logs and its audit log share."""
+    return _DEFAULT
+
+
+class ScrubbingFilter(logging.Filter):
+    """A logging filter that scrubs the message, its arguments and any traceback of each record."""
+
+    def __init__(self, scrubber: SecretScrubber | None = None):
+        super().__init__()
+        self.scrubber = scrubber or _DEFAULT
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        _scrub_record(record, self.scrubber)
+        return True
+
+
+_formatter = logging.Formatter()
+
+
+def _scrub_record(record: logging.LogRecord, scrubber: SecretScrubber) -> None:
+    if getattr(record, "_cloudstack_mcp_scrubbed", False):
+        return
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string: keep what there is
+        message = str(record.msg)
+    record.msg, record.args = scrubber.scrub(message), None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = _formatter.formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = scrubber.scrub(record.exc_text)
+    if record.stack_info:
+        record.stack_info = scrubber.scrub(record.stack_info)
+    record._cloudstack_mcp_scrubbed = True
+
+
+_installed: set[int] = set()
+
+
+def install_log_scrubbing(scrubber: SecretScrubber | None = None) -> None:
+    """Scrub every log record of the process as it is created (idempotent per scrubber)."""
+    scrubber = scrubber or _DEFAULT
+    if id(scrubber) in _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _scrub_record(record, scrubber)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed.add(id(scrubber))
