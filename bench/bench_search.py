@@ -1,0 +1,89 @@
+"""Search benchmark: the right API in the top 3 for the operator tasks of bench/search_tasks.json.
+
+    python bench/bench_search.py [--spec PATH] [--show-misses] [--repeat N]
+
+Prints the top-1/top-3/top-5 hit rates over the task set, the misses (with what came first),
+and how long building the index and answering a query take (medians).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cloudstack_mcp.catalog import Catalog  # noqa: E402
+from cloudstack_mcp.search import SearchIndex, clear_caches  # noqa: E402
+
+
+def shared_api_dir() -> Path:
+    candidates = []
+    if os.environ.get("CLOUDSTACK_MCP_SHARED"):
+        candidates.append(Path(os.environ["CLOUDSTACK_MCP_SHARED"]))
+    candidates += [ROOT.parent / "shared", Path("/work/shared")]
+    for base in candidates:
+        if (base / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
+            return base / "cloudstack-api"
+    raise SystemExit("reference data not found: put ../shared/cloudstack-api beside the project")
+
+
+def evaluate(index: SearchIndex, tasks: list[dict]) -> tuple[dict[int, float], list[tuple[dict, list[str]]]]:
+    """Hit rates at 1/3/5 and the tasks whose API is not in the top 3."""
+    hits = {1: 0, 3: 0, 5: 0}
+    misses = []
+    for task in tasks:
+        good = {task["api"], *task.get("also", [])}
+        found = [h.api for h in index.search(task["task"], limit=5)]
+        for k in hits:
+            if good & set(found[:k]):
+                hits[k] += 1
+        if not good & set(found[:3]):
+            misses.append((task, found))
+    return {k: v / len(tasks) for k, v in hits.items()}, misses
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=Path, default=shared_api_dir() / "4.20.0.0" / "listApis.json")
+    parser.add_argument("--tasks", type=Path, default=ROOT / "bench" / "search_tasks.json")
+    parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    catalog = Catalog.load(args.spec)
+    tasks = json.loads(args.tasks.read_text())["tasks"]
+    build = []
+    for _ in range(args.repeat):
+        clear_caches()  # a cold build, as at server start
+        t0 = time.perf_counter()
+        index = SearchIndex(catalog)
+        build.append(time.perf_counter() - t0)
+    rates, misses = evaluate(index, tasks)
+    per_query = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        for task in tasks:
+            index.search(task["task"], limit=5)
+        per_query.append((time.perf_counter() - t0) / len(tasks))
+
+    print(f"spec: {args.spec} ({len(catalog)} APIs); tasks: {len(tasks)}")
+    print(f"top-1 {rates[1]:.1%}   top-3 {rates[3]:.1%}   top-5 {rates[5]:.1%}   (target: top-3 >= 90%)")
+    print(
+        f"index build: median {statistics.median(build) * 1000:.1f} ms; query: median {statistics.median(per_query) * 1000:.2f} ms"
+    )
+    if args.show_misses or misses:
+        print(f"not in the top 3 ({len(misses)}):")
+        for task, found in misses:
+            print(f"  {task['task']!r}: want {task['api']}, got {', '.join(found[:3]) or 'nothing'}")
+    return 0 if rates[3] >= 0.9 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
