@@ -17,6 +17,7 @@ else.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -93,11 +94,16 @@ def _norm(name: str) -> str:
 
 def is_secret_name(name: str, api: ApiSpec | str | None = None) -> bool:
     """True when a parameter or field called `name` carries a secret (for `api`, when given)."""
+    api_name = api.name if isinstance(api, ApiSpec) else api
+    return _secret_name(name, api_name.lower() if api_name else None)
+
+
+@functools.lru_cache(maxsize=8192)
+def _secret_name(name: str, api_name: str | None) -> bool:
     norm = _norm(name)
     if not norm:
         return False
-    api_name = api.name if isinstance(api, ApiSpec) else api
-    if api_name and norm in _API_SECRET_NAMES.get(api_name.lower(), ()):
+    if api_name and norm in _API_SECRET_NAMES.get(api_name, ()):
         return True
     return bool(_SECRET.search(norm)) and not _NOT_SECRET.search(norm)
 
@@ -126,10 +132,9 @@ def _pair_secret(entry: Mapping[Any, Any], api: ApiSpec | str | None) -> bool:
 
 def _hidden_field(name: str, entry: Mapping[Any, Any], api: ApiSpec | str | None) -> bool:
     """Whether field `name` of a mapping holds a secret (the "key" of a key/value entry names, never hides)."""
-    if _is_pair(entry) and name.lower() in _PAIR_NAME_FIELDS:
-        return False
-    if name.lower() == "value" and _pair_secret(entry, api):
-        return True
+    low = name.lower()
+    if (low in _PAIR_NAME_FIELDS or low == "value") and _is_pair(entry):
+        return low == "value" and _pair_secret(entry, api)
     return is_secret_name(name, api)
 
 
@@ -291,9 +296,12 @@ _NAMED_IN_TEXT = re.compile(
 )
 
 
+_HINT = re.compile(r"pass|secret|key|token|sign|cred|psk|pwd|cookie|auth|session", re.I)
+
+
 def _scrub_patterns(text: str) -> str:
-    if "=" not in text and ":" not in text:
-        return text
+    if ("=" not in text and ":" not in text) or not _HINT.search(text):
+        return mask_text(text) if "://" in text else text
 
     def named(m: re.Match[str]) -> str:
         name = m.group("name").split(".")[-1]
