@@ -1,0 +1,83 @@
+"""`cloudstack-mcp simulator`: run the simulator on its own until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+
+from cloudstack_mcp.catalog import CatalogError
+
+from .faults import FaultError
+from .server import Simulator
+
+__all__ = ["add_arguments", "main", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the simulator's options to a (sub)command parser."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080; 0 = any free port)")
+    parser.add_argument(
+        "--api-spec", metavar="FILE", help="serve the APIs of this listApis JSON file (default: the built-in API)"
+    )
+    parser.add_argument("--api-key", metavar="K", help="API key of the root admin (default: a fixed generated one)")
+    parser.add_argument("--secret-key", metavar="S", help="secret key of the root admin (with --api-key)")
+    parser.add_argument("--faults", metavar="FILE", help="JSON file of fault rules (see docs/simulator.md)")
+    parser.add_argument(
+        "--job-seconds", type=float, default=2.0, metavar="N", help="how long async jobs run (default 2)"
+    )
+
+
+def _banner(sim: Simulator) -> str:
+    lines = [
+        f"CloudStack simulator serving {len(sim.catalog)} APIs ({sim.catalog.source or 'built-in'})",
+        f"endpoint:   {sim.endpoint}",
+    ]
+    admin = sim.credentials["admin"]
+    lines += [
+        f"api key:    {admin.api_key}",
+        f"secret key: {admin.secret_key}",
+        "",
+        "accounts (username / password, api key / secret key):",
+    ]
+    for label, cred in sim.credentials.items():
+        lines.append(f"  {label:<12} {cred.username} / {cred.password} (domain {cred.domain})")
+        lines.append(f"  {'':<12} {cred.api_key} / {cred.secret_key}")
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the simulator from parsed arguments and serve until interrupted; returns the exit code."""
+    if bool(args.api_key) != bool(args.secret_key):
+        print("error: give --api-key and --secret-key together", file=sys.stderr)
+        return 2
+    try:
+        sim = Simulator(
+            args.api_spec,
+            api_key=args.api_key,
+            secret_key=args.secret_key,
+            faults=args.faults,
+            job_seconds=args.job_seconds,
+        )
+    except (CatalogError, FaultError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        sim.serve_forever(args.host, args.port, on_ready=lambda s: print(_banner(s), flush=True))
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print("simulator stopped", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cloudstack_mcp.simulator", description="Run the CloudStack simulator."
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
