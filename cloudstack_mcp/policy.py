@@ -100,7 +100,7 @@ def parse_name(name: str) -> ParsedName:
     return ParsedName(None, " ".join(words))
 
 
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+_CAMEL = re.compile(r"[A-Z][A-Z0-9]*(?![a-z])|[A-Z]?[a-z0-9]+|[0-9]+")
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")  # acronyms read letter by letter: "an SSH key", "an LB rule"
 
 
