@@ -58,6 +58,7 @@ _OPTION_ENV: dict[str, str] = {
     "cache_dir": "CLOUDSTACK_MCP_CACHE_DIR",
     "job_timeout": "CLOUDSTACK_MCP_JOB_TIMEOUT",
     "max_pages": "CLOUDSTACK_MCP_MAX_PAGES",
+    "poll_interval": "CLOUDSTACK_MCP_POLL_INTERVAL",
     "output": "CLOUDSTACK_MCP_OUTPUT",
 }
 
@@ -372,8 +373,8 @@ def load_settings(
         if kwargs["output"] not in ("text", "json", "both"):
             raise ConfigError(f"--output {output!r} (or CLOUDSTACK_MCP_OUTPUT): use text (default), json or both")
     for name, kind, minimum in (("poll_interval", float, 0.001), ("http_port", int, 0)):
-        if flags.get(name) is not None:
-            kwargs[name] = _number(flags[name], f"--{name.replace('_', '-')}", kind, minimum)
+        if (value := _option(flags, env, name)) is not None:
+            kwargs[name] = _number(value, f"--{name.replace('_', '-')}", kind, minimum)
     if flags.get("transport"):
         if flags["transport"] not in ("stdio", "http"):
             raise ConfigError(f"--transport {flags['transport']!r}: use stdio or http")

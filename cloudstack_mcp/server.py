@@ -69,18 +69,22 @@ async def open_app(
     *,
     stderr: TextIO | None = None,
     guard_factory: Callable[[Settings], Guard] = Guard,
+    catalog: Catalog | None = None,
 ) -> AsyncIterator[App]:
-    """Start the simulator if needed, open the client, load the catalog, build pipeline and inventory."""
+    """Start the simulator if needed, open the client, load the catalog, build pipeline and inventory.
+
+    `catalog` skips loading one (embedding, tests); with no CloudStack configured the simulator serves it.
+    """
     stderr = stderr or sys.stderr
     with contextlib.ExitStack() as stack:
         simulator = None
-        preloaded: Catalog | None = None
+        preloaded = catalog
         if settings.use_simulator:
             from cloudstack_mcp.simulator import Simulator
 
-            if settings.api_spec is not None:
-                preloaded = Catalog.load(settings.api_spec)
-            simulator = stack.enter_context(Simulator(spec=preloaded).running(host="127.0.0.1", port=0))
+            spec = preloaded if preloaded is not None else settings.api_spec
+            simulator = stack.enter_context(Simulator(spec=spec).running(host="127.0.0.1", port=0))
+            preloaded = simulator.catalog
             admin = simulator.credentials["admin"]
             settings = settings.with_connection(
                 endpoint=simulator.endpoint,
@@ -95,7 +99,9 @@ async def open_app(
                 flush=True,
             )
         async with CloudStackClient(settings) as client:
-            catalog = preloaded or await load_catalog(settings, client, use_cache=simulator is None)
+            if preloaded is None:
+                preloaded = await load_catalog(settings, client, use_cache=simulator is None)
+            catalog = preloaded
             guard = guard_factory(settings)
             pipeline = Pipeline(catalog, client, guard, settings)
             app = App(settings, catalog, client, guard, pipeline, simulator=simulator)
