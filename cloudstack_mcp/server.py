@@ -24,6 +24,7 @@ from cloudstack_mcp.catalog import Catalog
 from cloudstack_mcp.catalog_cache import load_catalog
 from cloudstack_mcp.client import CloudStackClient
 from cloudstack_mcp.config import Settings
+from cloudstack_mcp.discovery import discovery_tools
 from cloudstack_mcp.guard import Guard
 from cloudstack_mcp.pipeline import Pipeline
 from cloudstack_mcp.results import error_result
@@ -56,7 +57,7 @@ class App:
 # Factories of extra tools (each gets the App before the inventory is built). The discovery
 # tools (search_apis, describe_api, call_api) register here.
 ToolFactory = Callable[[App], Iterable[ToolDef]]
-TOOL_FACTORIES: list[ToolFactory] = []
+TOOL_FACTORIES: list[ToolFactory] = [discovery_tools]
 
 
 def extra_tools(app: App) -> list[ToolDef]:

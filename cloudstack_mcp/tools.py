@@ -16,6 +16,7 @@ from typing import Any
 import mcp_types as types
 
 from cloudstack_mcp import toolsets
+from cloudstack_mcp.budget import compact_tool
 from cloudstack_mcp.catalog import ApiSpec, Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ConfigError
@@ -120,9 +121,9 @@ class Inventory:
         return self._by_api.get(api_name.lower())
 
     def listing(self) -> types.ListToolsResult:
-        """The `tools/list` answer, built once."""
+        """The `tools/list` answer, built once (descriptions compacted: budget.compact_tool)."""
         if self._listing is None:
-            self._listing = types.ListToolsResult(tools=[t.to_mcp() for t in self.tools.values()])
+            self._listing = types.ListToolsResult(tools=[compact_tool(t.to_mcp()) for t in self.tools.values()])
         return self._listing
 
 
