@@ -42,6 +42,10 @@ _FLAG_SETTINGS = (
     "read_only",
     "allow_tools",
     "deny_tools",
+    "confirm_mode",
+    "confirm_level",
+    "audit_log",
+    "audit_required",
     "job_timeout",
     "max_pages",
     "output",
@@ -79,6 +83,30 @@ def _common_options() -> argparse.ArgumentParser:
     t.add_argument("--read-only", action="store_true", help="list and run only APIs that change nothing")
     t.add_argument("--allow-tools", metavar="GLOBS", help="only these tools/APIs may run (any way they are called)")
     t.add_argument("--deny-tools", metavar="GLOBS", help="these tools/APIs never run")
+    g = p.add_argument_group("safety (see docs/safety.md)")
+    g.add_argument(
+        "--confirm-mode",
+        metavar="MODE",
+        help="when the client cannot ask the user (no elicitation): phrase (default: the call returns the exact "
+        "phrase to pass as `confirm`), deny, or allow (still audited)",
+    )
+    g.add_argument(
+        "--confirm-level",
+        metavar="LEVEL",
+        help="lowest severity that needs confirmation: low, medium, high (default) or critical",
+    )
+    g.add_argument(
+        "--audit-log",
+        metavar="PATH",
+        help="audit log file, one JSON line per change (default: $XDG_STATE_HOME/cloudstack-mcp/audit.jsonl); "
+        "'off' disables it",
+    )
+    g.add_argument(
+        "--no-audit-required",
+        dest="audit_required",
+        action="store_false",
+        help="let changes run when the audit log cannot be written (default: they are refused)",
+    )
     r = p.add_argument_group("calls")
     r.add_argument(
         "--job-timeout", metavar="SECONDS", type=float, help="how long to wait for an async job (default: 600)"

@@ -26,7 +26,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from cloudstack_mcp.audit import default_audit_path, is_disabled
+from cloudstack_mcp.confirm import CONFIRM_MODES
 from cloudstack_mcp.errors import ConfigError
+from cloudstack_mcp.policy import Severity
 
 __all__ = ["Settings", "default_cache_dir", "load_settings", "parse_bool", "split_list"]
 
@@ -58,6 +61,10 @@ _OPTION_ENV: dict[str, str] = {
     "cache_dir": "CLOUDSTACK_MCP_CACHE_DIR",
     "job_timeout": "CLOUDSTACK_MCP_JOB_TIMEOUT",
     "max_pages": "CLOUDSTACK_MCP_MAX_PAGES",
+    "confirm_mode": "CLOUDSTACK_MCP_CONFIRM_MODE",
+    "confirm_level": "CLOUDSTACK_MCP_CONFIRM_LEVEL",
+    "audit_log": "CLOUDSTACK_MCP_AUDIT_LOG",
+    "audit_required": "CLOUDSTACK_MCP_AUDIT_REQUIRED",
     "poll_interval": "CLOUDSTACK_MCP_POLL_INTERVAL",
     "output": "CLOUDSTACK_MCP_OUTPUT",
 }
@@ -121,6 +128,11 @@ class Settings:
     read_only: bool = False
     allow_tools: tuple[str, ...] = ()  # guard: when set, only these tools may run
     deny_tools: tuple[str, ...] = ()  # guard: these never run
+    # Safety (guard): confirmation and audit
+    confirm_mode: Literal["phrase", "deny", "allow"] = "phrase"  # when the client cannot ask the user
+    confirm_level: Severity = Severity.HIGH  # lowest severity that needs confirmation
+    audit_log: Path | None = field(default_factory=default_audit_path)  # None: off
+    audit_required: bool = True  # refuse changes when the audit log cannot be written
     # Calls
     job_timeout: float = 600.0
     poll_interval: float = 0.2  # first poll delay; doubles up to poll_max
@@ -293,6 +305,36 @@ def _option(flags: Mapping[str, Any], env: Mapping[str, str], name: str) -> Any:
     return env.get(var) if var and env.get(var) not in (None, "") else None
 
 
+def _safety_options(flags: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """--confirm-mode, --confirm-level, --audit-log, --no-audit-required (or their CLOUDSTACK_MCP_* variables)."""
+    out: dict[str, Any] = {}
+    mode = _option(flags, env, "confirm_mode")
+    if mode is not None:
+        mode = str(mode).strip().lower()
+        if mode not in CONFIRM_MODES:
+            raise ConfigError(
+                f"--confirm-mode {mode!r} (or CLOUDSTACK_MCP_CONFIRM_MODE): use phrase (default), deny or allow"
+            )
+        out["confirm_mode"] = mode
+    level = _option(flags, env, "confirm_level")
+    if level is not None:
+        try:
+            out["confirm_level"] = Severity.parse(str(level))
+        except ValueError as exc:
+            raise ConfigError(f"--confirm-level (or CLOUDSTACK_MCP_CONFIRM_LEVEL): {exc}") from None
+        if out["confirm_level"] == Severity.NONE:
+            raise ConfigError("--confirm-level none would confirm every read: use low, medium, high or critical")
+    audit = _option(flags, env, "audit_log")
+    if audit is None:
+        out["audit_log"] = default_audit_path(env)
+    else:
+        out["audit_log"] = None if is_disabled(audit) else Path(os.path.expanduser(str(audit)))
+    required = _option(flags, env, "audit_required")
+    if required is not None:
+        out["audit_required"] = parse_bool(required, name="CLOUDSTACK_MCP_AUDIT_REQUIRED")
+    return out
+
+
 def load_settings(
     flags: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
@@ -355,6 +397,7 @@ def load_settings(
         kwargs[name] = split_list(_option(flags, env, name))
     read_only = _option(flags, env, "read_only")
     kwargs["read_only"] = parse_bool(read_only, name="CLOUDSTACK_MCP_READ_ONLY") if read_only is not None else False
+    kwargs.update(_safety_options(flags, env))
     spec = _option(flags, env, "api_spec")
     if spec:
         path = Path(os.path.expanduser(str(spec)))

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 
 from cloudstack_mcp.catalog import ApiSpec, ParamSpec
+from cloudstack_mcp.secrets import MASK, is_secret_name
 
 __all__ = [
     "CONTROL_ARGS",
@@ -278,7 +279,7 @@ class Validator:
             return error.message
         param = self.api.param(where) if where else None
         sub = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
-        got = json.dumps(error.instance)[:60]
+        got = MASK if is_secret_name(where, self.api) else json.dumps(error.instance)[:60]  # never echo a secret
         if error.validator == "maxLength":
             return (
                 f"'{where}' is {len(error.instance)} characters long; the server takes at most {error.validator_value}"

@@ -18,6 +18,7 @@ else.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import threading
@@ -246,7 +247,13 @@ class SecretScrubber:
         text = str(value)
         if len(text) < _MIN_SECRET_LEN or text == MASK:
             return
-        forms = {text, quote(text, safe=""), quote_plus(text, safe=""), quote(text, safe="").lower()}
+        forms = {
+            text,
+            quote(text, safe=""),
+            quote_plus(text, safe=""),
+            quote(text, safe="").lower(),
+            json.dumps(text, ensure_ascii=False)[1:-1],  # as it appears inside JSON text
+        }
         with self._lock:
             for form in forms:
                 if len(form) >= _MIN_SECRET_LEN:
@@ -265,11 +272,7 @@ class SecretScrubber:
         """`text` with every remembered secret and every `name=secret` / URL credential masked."""
         if not text:
             return text
-        pattern = self._pattern
-        if pattern is None and self._values:
-            with self._lock:
-                ordered = sorted(self._values, key=len, reverse=True)  # longest first: no partial leftovers
-                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        pattern = self._compiled()
         if pattern is not None:
             text = pattern.sub(MASK, text)
         return _scrub_patterns(text)
@@ -277,7 +280,19 @@ class SecretScrubber:
     def scrub_value(self, value: Any, api: ApiSpec | str | None = None) -> Any:
         """A copy of a JSON-like value: secret-named fields masked and remembered secrets removed from strings."""
         self.learn(value, api)
-        return self._scrub_strings(mask_value(value, api))
+        masked = mask_value(value, api)
+        pattern = self._compiled()
+        if pattern is None or not pattern.search(json.dumps(masked, default=str, ensure_ascii=False)):
+            return masked  # nothing remembered occurs anywhere: skip the walk
+        return self._scrub_strings(masked)
+
+    def _compiled(self) -> re.Pattern[str] | None:
+        pattern = self._pattern
+        if pattern is None and self._values:
+            with self._lock:
+                ordered = sorted(self._values, key=len, reverse=True)  # longest first: no partial leftovers
+                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+        return pattern
 
     def _scrub_strings(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -336,7 +351,8 @@ _formatter = logging.Formatter()
 
 
 def _scrub_record(record: logging.LogRecord, scrubber: SecretScrubber) -> None:
-    if getattr(record, "_cloudstack_mcp_scrubbed", False):
+    done: set[int] = record.__dict__.setdefault("_cloudstack_mcp_scrubbed_by", set())
+    if id(scrubber) in done:
         return
     try:
         message = record.getMessage()
@@ -349,7 +365,7 @@ def _scrub_record(record: logging.LogRecord, scrubber: SecretScrubber) -> None:
         record.exc_text = scrubber.scrub(record.exc_text)
     if record.stack_info:
         record.stack_info = scrubber.scrub(record.stack_info)
-    record._cloudstack_mcp_scrubbed = True
+    done.add(id(scrubber))
 
 
 _installed: set[int] = set()

@@ -28,6 +28,13 @@ SPEC_418 = SHARED_API / "4.18.0.0" / "listApis.json"
 SAMPLES = SHARED_API / "samples"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In-process servers write their default audit log under $XDG_STATE_HOME: keep it out of the real home."""
+    import tempfile
+
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="cloudstack-mcp-test-state-")
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -202,3 +202,11 @@ def test_revealing_apis_exist_in_the_spec() -> None:
     assert set(CAT) >= REVEALING_APIS
     assert reveals_secrets("registerUserKeys") and reveals_secrets(CAT["createSSHKeyPair"])
     assert not reveals_secrets("listUsers")
+
+
+def test_scrub_value_masks_names_and_remembered_values_even_json_escaped() -> None:
+    scrubber = SecretScrubber(['we"ird\\secret'])
+    value = {"note": 'contains we"ird\\secret inside', "apikey": "k-visible?", "rows": [{"x": "fine"}]}
+    out = scrubber.scrub_value(value)
+    assert out["apikey"] == MASK and 'we"ird\\secret' not in out["note"] and out["rows"] == [{"x": "fine"}]
+    assert scrubber.scrub_value({"a": "plain"}) == {"a": "plain"}
