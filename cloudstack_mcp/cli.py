@@ -24,7 +24,8 @@ CloudStack connection (no flags needed): CLOUDSTACK_ENDPOINT, CLOUDSTACK_KEY, CL
 CLOUDSTACK_PASSWORD, CLOUDSTACK_DOMAIN; or ~/.cloudstack.ini / ./cloudstack.ini / $CLOUDSTACK_CONFIG
 with a [cloudstack] section (or the section named by CLOUDSTACK_REGION). Nothing configured: the
 built-in simulator is used. Server options can also come from CLOUDSTACK_MCP_* variables (see
-docs/configuration.md).
+docs/configuration.md). `cloudstack-mcp COMMAND --help` shows a command's own options
+(e.g. serve --transport http --port 8000).
 """
 
 # Settings names that flags fill (dest -> settings key).
@@ -181,8 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="call one tool or API through the same pipeline",
         description="Call one tool (or any API by name) through the server's pipeline: same "
-        "validation, safety, job handling and output. Values are JSON when they parse as "
-        'JSON (3, true, ["a","b"], {"k":"v"}), else strings.',
+        "validation, safety, job handling and output. A value starting with [ or { or a double quote is "
+        """read as JSON (ids='["a","b"]', tags='{"env":"prod"}'); any other value is text, converted to the """
+        "parameter's type (pagesize=10, listall=true, ids=a,b).",
         epilog="example: cloudstack-mcp call list_virtual_machines state=Running fetch_all=true",
     )
     call.add_argument("tool", metavar="TOOL", help="tool name (list_zones) or API name (listZones)")
@@ -237,7 +239,11 @@ def _json_or_text(value: str) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "command", None) == "call" and not any(e.startswith("-") for e in extra):
+        args.arguments = [*args.arguments, *extra]  # NAME=VALUE pairs given after an option
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     level = str(getattr(args, "log_level", None) or "warning").upper()
     logging.basicConfig(
         level=getattr(logging, level, logging.WARNING),
