@@ -176,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
         "category (toolset), async, danger.",
     )
     tools.add_argument("--json", action="store_true", help="one JSON object per tool, with its input schema")
+    tools.add_argument(
+        "--profiles",
+        action="store_true",
+        help="instead: every profile (default, each toolset, all) with its tool count and tools/list size",
+    )
 
     call = sub.add_parser(
         "call",
@@ -266,7 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             anyio.run(serve, settings)
             return 0
         if command == "tools":
-            return anyio.run(_tools, settings, bool(getattr(args, "json", False)))
+            return anyio.run(
+                _tools, settings, bool(getattr(args, "json", False)), bool(getattr(args, "profiles", False))
+            )
         if command == "call":
             arguments = _parse_assignments(args.arguments)
             return anyio.run(_call, settings, args.tool, arguments, bool(getattr(args, "json", False)))
@@ -281,10 +288,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2  # pragma: no cover
 
 
-async def _tools(settings: Settings, as_json: bool) -> int:
-    from cloudstack_mcp.server import open_app
+async def _tools(settings: Settings, as_json: bool, profiles: bool = False) -> int:
+    from cloudstack_mcp.budget import listing_bytes
+    from cloudstack_mcp.server import extra_tools, open_app
 
     async with open_app(settings) as app:
+        if profiles:
+            return _print_profiles(app, extra_tools(app), as_json)
         tools = list(app.inventory.tools.values())
         if as_json:
             for t in tools:
@@ -311,10 +321,43 @@ async def _tools(settings: Settings, as_json: bool) -> int:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
         for row in [header, *rows]:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        size = listing_bytes(app.inventory.listing().tools)
         print(
-            f"\n{len(tools)} tools listed from {len(app.catalog)} APIs ({app.catalog.source or 'listApis'})",
+            f"\n{len(tools)} tools listed from {len(app.catalog)} APIs ({app.catalog.source or 'listApis'}); "
+            f"tools/list is {size:,} bytes (~{size // 4:,} tokens)",
             file=sys.stderr,
         )
+    return 0
+
+
+def _print_profiles(app: Any, extras: list[Any], as_json: bool) -> int:
+    """`tools --profiles`: what each --toolsets choice lists and what it costs (budget.profile_sizes)."""
+    from cloudstack_mcp.budget import profile_sizes
+
+    rows = profile_sizes(app.catalog, app.settings, extras, guard=app.guard)
+    if as_json:
+        for r in rows:
+            print(
+                json.dumps(
+                    {
+                        "profile": r.profile,
+                        "title": r.title,
+                        "apis": r.apis,
+                        "tools": r.tools,
+                        "bytes": r.bytes,
+                        "tokens": r.tokens,
+                    }
+                )
+            )
+        return 0
+    print(f"{'PROFILE':<18} {'TITLE':<24} {'APIS':>5} {'TOOLS':>5} {'BYTES':>9} {'~TOKENS':>8}")
+    for r in rows:
+        print(f"{r.profile:<18} {r.title:<24} {r.apis:>5} {r.tools:>5} {r.bytes:>9,} {r.tokens:>8,}")
+    print(
+        f"\n--toolsets takes any of these, comma-separated (e.g. --toolsets default,host); every profile also "
+        f"lists the discovery tools. {len(app.catalog)} APIs ({app.catalog.source or 'listApis'}).",
+        file=sys.stderr,
+    )
     return 0
 
 
