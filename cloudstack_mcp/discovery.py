@@ -33,7 +33,7 @@ __all__ = ["DISCOVERY_TOOLSET", "DISCOVERY_TOOLS", "Discovery", "discovery_tools
 
 DISCOVERY_TOOLSET = "discovery"
 DISCOVERY_TOOLS = ("search_apis", "describe_api", "call_api")
-MAX_LIMIT = 50
+MAX_LIMIT = 100  # the largest toolset (sdn, 68 APIs) fits in one answer
 
 Result = types.CallToolResult | types.InputRequiredResult
 
@@ -133,7 +133,11 @@ class Discovery:
             read_only = True
             note = " (read-only server: only APIs that change nothing)"
         try:
-            hits = (await self.index()).search(query, category=category, read_only=read_only, limit=limit)
+            index = await self.index()
+            hits = index.search(query, category=category, read_only=read_only, limit=limit)
+            total = (
+                len(index.search("", category=category, read_only=read_only, limit=10_000)) if not query.strip() else 0
+            )
         except SearchError as exc:
             return error_result(f"search_apis: {exc}")
         if not hits:
@@ -144,7 +148,11 @@ class Discovery:
                 data={"results": []},
             )
         lines = [self._hit_line(h) for h in hits]
-        head = f"{len(hits)} APIs for {query!r}{note}, best first:" if query.strip() else f"{len(hits)} APIs:"
+        if query.strip():
+            head = f"{len(hits)} APIs for {query!r}{note}, best first:"
+        else:
+            more = f" (raise limit, up to {MAX_LIMIT}, for the rest)" if total > len(hits) else ""
+            head = f"{len(hits)} of the {total} APIs of toolset {category}{note}{more}:"
         tail = "describe_api(name) shows one's parameters; call_api(name, arguments) runs any of them."
         return text_result(
             "\n".join([head, *lines, tail]),

@@ -106,7 +106,7 @@ async def test_search_apis_ranks_and_says_how_to_call(sim: Simulator, catalog: C
         ({}, "say what you are looking for"),
         ({"query": 3}, "query: expected a string"),
         ({"query": "vm", "category": "vms"}, "unknown category 'vms'"),
-        ({"query": "vm", "limit": 0}, "limit: expected an integer from 1 to 50"),
+        ({"query": "vm", "limit": 0}, "limit: expected an integer from 1 to 100"),
         ({"query": "vm", "read_only": "maybe"}, "read_only: expected true or false"),
         ({"query": "vm", "colour": "red"}, "colour: unknown argument"),
     ],
@@ -189,3 +189,11 @@ async def test_read_only_server_hides_and_refuses_changes(sim: Simulator, catalo
         assert len(sim.requests) == before  # nothing was sent
         ok = await client.call_tool("call_api", {"name": "listZones"})
         assert not ok.is_error
+
+
+async def test_an_empty_query_lists_a_whole_toolset(sim: Simulator, catalog: Catalog, tmp_path: Path):
+    async with connected(sim, catalog, tmp_path) as (_app, client):
+        some = await client.call_tool("search_apis", {"query": "", "category": "certificate", "limit": 5})
+        every = await client.call_tool("search_apis", {"query": "", "category": "sdn", "limit": 100})
+    assert "5 of the 14 APIs of toolset certificate (raise limit" in text(some)
+    assert len(every.structured_content["results"]) == 68 and "68 of the 68" in text(every)
