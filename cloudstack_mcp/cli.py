@@ -50,6 +50,9 @@ _FLAG_SETTINGS = (
     "job_timeout",
     "max_pages",
     "output",
+    "connect_timeout",
+    "retries",
+    "retry_backoff",
     "transport",
     "http_host",
     "http_port",
@@ -113,6 +116,16 @@ def _common_options() -> argparse.ArgumentParser:
         "--job-timeout", metavar="SECONDS", type=float, help="how long to wait for an async job (default: 600)"
     )
     r.add_argument("--max-pages", metavar="N", type=int, help="fetch_all page cap (default: 20 pages of 500)")
+    r.add_argument("--connect-timeout", metavar="SECONDS", type=float, help="time to open a connection (default: 10)")
+    r.add_argument(
+        "--retries",
+        metavar="N",
+        type=int,
+        help="extra tries for a read-only call that failed on the way (default: 2); changes are never resent",
+    )
+    r.add_argument(
+        "--retry-backoff", metavar="SECONDS", type=float, help="first retry waits up to this long, doubling (0.5)"
+    )
     r.add_argument(
         "--output",
         metavar="MODE",

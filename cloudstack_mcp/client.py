@@ -21,6 +21,7 @@ import httpx2
 
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, TransportError, error_meaning
+from cloudstack_mcp.retry import RetryPolicy
 from cloudstack_mcp.signing import encode_value, expires_at, sign
 
 __all__ = ["CloudStackClient", "PreparedRequest"]
@@ -71,7 +72,7 @@ class CloudStackClient:
         self.settings = settings
         self.endpoint: str = settings.endpoint
         self._http = httpx2.AsyncClient(
-            timeout=httpx2.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
+            timeout=httpx2.Timeout(settings.timeout, connect=min(settings.timeout, settings.connect_timeout)),
             limits=httpx2.Limits(max_connections=16, max_keepalive_connections=8),
             verify=_ssl_verify(settings.verify),
             headers={"User-Agent": _USER_AGENT},
@@ -79,6 +80,8 @@ class CloudStackClient:
         )
         self._session_key: str | None = None
         self._login_lock = anyio.Lock()
+        self.retry = RetryPolicy.from_settings(settings)
+        self._signature_check: tuple[float, str] | None = None  # (when, diagnosis) of the last refused signature
 
     async def __aenter__(self) -> CloudStackClient:
         return self
@@ -118,34 +121,28 @@ class CloudStackClient:
         """Send one API request and return the unwrapped answer (see the module docstring)."""
         if self.settings.auth_mode == "login" and self._session_key is None:
             await self.login()
+        session = self._session_key
         try:
             return await self._call_once(command, params, idempotent)
         except ApiError as exc:
-            if exc.code != 401 or self.settings.auth_mode != "login":
+            if exc.code != 401:
                 raise
-        # The session expired or was dropped: log in again, once, and retry.
+            if self.settings.auth_mode == "keys":
+                from cloudstack_mcp.clock import explain_refused_signature
+
+                raise await explain_refused_signature(self, exc) from exc
+            if self.settings.auth_mode != "login":
+                raise
+        # The session expired or was dropped: log in again, once (a 401 means nothing ran), and resend.
         log.info("session rejected (401); logging in again")
-        await self.login(force=True)
+        await self.login(force=True, stale=session)
         return await self._call_once(command, params, idempotent)
 
     async def _call_once(self, command: str, params: Mapping[str, str] | None, idempotent: bool) -> Any:
-        request = self.prepare(command, params)
-        attempts = 2 if idempotent else 1
-        for attempt in range(attempts):
-            try:
-                response = await self._send(request)
-                break
-            except (httpx2.RemoteProtocolError, httpx2.ReadError) as exc:
-                if attempt + 1 < attempts:
-                    log.info("connection dropped during %s; retrying once", command)
-                    request = self.prepare(command, params)
-                    continue
-                raise TransportError(
-                    f"CloudStack at {self.endpoint} closed the connection without answering {command} "
-                    f"({type(exc).__name__}); the server may be overloaded or restarting: try again",
-                    endpoint=self.endpoint,
-                ) from exc
-        return self._parse(command, response)
+        async def attempt() -> Any:  # prepared each time: a fresh `expires` and signature
+            return self._parse(command, await self._send(self.prepare(command, params)))
+
+        return await self.retry.run(attempt, read_only=idempotent, command=command, endpoint=self.endpoint)
 
     async def _send(self, request: PreparedRequest) -> httpx2.Response:
         body = request.body()
@@ -155,20 +152,34 @@ class CloudStackClient:
                     self.endpoint, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
                 )
             return await self._http.get(f"{self.endpoint}?{body}")
+        except (httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
+            raise TransportError(
+                f"cannot connect to CloudStack at {self.endpoint} within {min(self.settings.timeout, self.settings.connect_timeout):g} s "
+                f"({type(exc).__name__}; nothing was sent). Is the management server up and reachable from here?",
+                endpoint=self.endpoint,
+                kind="connect",
+            ) from exc
         except httpx2.TimeoutException as exc:
             raise TransportError(
                 f"CloudStack at {self.endpoint} did not answer {request.command} within {self.settings.timeout:g} s "
                 "(timeout; raise it with CLOUDSTACK_TIMEOUT or timeout in cloudstack.ini)",
                 endpoint=self.endpoint,
+                kind="timeout",
             ) from exc
         except httpx2.ConnectError as exc:
             raise TransportError(
                 f"cannot connect to CloudStack at {self.endpoint}: {exc or type(exc).__name__}. Is the management "
                 "server running, and is the endpoint right (CLOUDSTACK_ENDPOINT / endpoint in cloudstack.ini)?",
                 endpoint=self.endpoint,
+                kind="connect",
             ) from exc
-        except (httpx2.RemoteProtocolError, httpx2.ReadError):
-            raise
+        except (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError) as exc:
+            raise TransportError(
+                f"CloudStack at {self.endpoint} closed the connection without answering {request.command} "
+                f"({type(exc).__name__}); the server may be overloaded or restarting",
+                endpoint=self.endpoint,
+                kind="dropped",
+            ) from exc
         except httpx2.HTTPError as exc:
             raise TransportError(
                 f"request {request.command} to {self.endpoint} failed: {type(exc).__name__}: {exc}",
@@ -184,12 +195,19 @@ class CloudStackClient:
         if not isinstance(doc, dict) or len(doc) != 1:
             meaning = f" ({error_meaning(status)})" if status != 200 else ""
             what = _describe_body(response) if doc is None else f"JSON of an unexpected shape: {str(doc)[:80]!r}"
+            busy = status == 429 or status >= 500
+            hint = (
+                "The server, or a proxy in front of it, is busy, restarting or down: try again in a moment."
+                if busy
+                else "Check that the endpoint is the API URL (it ends in /client/api) and that the management "
+                "server is up."
+            )
             raise TransportError(
-                f"CloudStack at {self.endpoint} answered {command} with HTTP {status}{meaning} and {what}. "
-                "Check that the endpoint is the API URL (it ends in /client/api) and that the management "
-                "server is up.",
+                f"CloudStack at {self.endpoint} answered {command} with HTTP {status}{meaning} and {what}. {hint}",
                 endpoint=self.endpoint,
                 status=status,
+                kind="truncated" if doc is None and response.content.lstrip()[:1] in (b"{", b"[") else "answer",
+                retry_after=_retry_after(response),
             )
         ((_key, inner),) = doc.items()
         if isinstance(inner, dict) and "errorcode" in inner:
@@ -198,10 +216,14 @@ class CloudStackClient:
             raise ApiError(status, response.headers.get("x-description") or str(inner)[:200], api=command)
         return inner
 
-    async def login(self, *, force: bool = False) -> None:
-        """Log in with username/password (+domain) and keep the session key; cookies stay in the pool."""
+    async def login(self, *, force: bool = False, stale: str | None = None) -> None:
+        """Log in with username/password (+domain) and keep the session key; cookies stay in the pool.
+
+        `stale`: the session key a call found rejected; when another call has renewed it meanwhile,
+        nothing is done (concurrent calls renew an expired session once, not once each).
+        """
         async with self._login_lock:
-            if self._session_key and not force:
+            if self._session_key and (not force or (stale is not None and self._session_key != stale)):
                 return
             self._session_key = None
             self._http.cookies.clear()
@@ -222,6 +244,15 @@ class CloudStackClient:
             if not key:
                 raise TransportError(f"login at {self.endpoint} answered without a session key", endpoint=self.endpoint)
             self._session_key = str(key)
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    """Seconds from a `Retry-After: N` header (the HTTP-date form is ignored)."""
+    try:
+        value = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
 
 
 def _api_error(command: str, inner: Mapping[str, Any], status: int) -> ApiError:

@@ -67,6 +67,9 @@ _OPTION_ENV: dict[str, str] = {
     "audit_required": "CLOUDSTACK_MCP_AUDIT_REQUIRED",
     "poll_interval": "CLOUDSTACK_MCP_POLL_INTERVAL",
     "output": "CLOUDSTACK_MCP_OUTPUT",
+    "connect_timeout": "CLOUDSTACK_MCP_CONNECT_TIMEOUT",
+    "retries": "CLOUDSTACK_MCP_RETRIES",
+    "retry_backoff": "CLOUDSTACK_MCP_RETRY_BACKOFF",
 }
 
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
@@ -140,6 +143,10 @@ class Settings:
     max_pages: int = 20  # fetch_all cap (pages of page_size)
     page_size: int = 500
     output: Literal["text", "json", "both"] = "text"  # text part of results: compact text, JSON, or both
+    # Reliability (retry.py): read-only calls are retried; changes are sent at most once
+    connect_timeout: float = 10.0  # seconds to open a connection (capped by timeout)
+    retries: int = 2  # extra attempts for a read-only call that failed in a way that may pass
+    retry_backoff: float = 0.5  # first retry waits up to this long (full jitter), doubling each time
     # Transport
     transport: Literal["stdio", "http"] = "stdio"
     http_host: str = "127.0.0.1"
@@ -415,7 +422,13 @@ def load_settings(
         kwargs["output"] = str(output).strip().lower()
         if kwargs["output"] not in ("text", "json", "both"):
             raise ConfigError(f"--output {output!r} (or CLOUDSTACK_MCP_OUTPUT): use text (default), json or both")
-    for name, kind, minimum in (("poll_interval", float, 0.001), ("http_port", int, 0)):
+    for name, kind, minimum in (
+        ("poll_interval", float, 0.001),
+        ("http_port", int, 0),
+        ("connect_timeout", float, 0.1),
+        ("retries", int, 0),
+        ("retry_backoff", float, 0),
+    ):
         if (value := _option(flags, env, name)) is not None:
             kwargs[name] = _number(value, f"--{name.replace('_', '-')}", kind, minimum)
     if flags.get("transport"):

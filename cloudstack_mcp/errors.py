@@ -90,9 +90,25 @@ class ApiError(CloudStackMcpError):
 
 
 class TransportError(CloudStackMcpError):
-    """CloudStack could not be reached, or answered something that is not a CloudStack JSON answer."""
+    """CloudStack could not be reached, or answered something that is not a CloudStack JSON answer.
 
-    def __init__(self, message: str, *, endpoint: str, status: int | None = None):
+    `kind` says how far the request got (retry.py decides from it what may be sent again):
+    "connect" (no connection: nothing was sent), "timeout" (no answer in time), "dropped" (the
+    connection closed before the answer), "truncated" (JSON cut short), "answer" (any other
+    answer that is not CloudStack JSON; `status` is its HTTP status).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint: str,
+        status: int | None = None,
+        kind: str = "answer",
+        retry_after: float | None = None,
+    ):
         self.endpoint = endpoint
         self.status = status
+        self.kind = kind
+        self.retry_after = retry_after  # seconds, from a Retry-After header
         super().__init__(message)

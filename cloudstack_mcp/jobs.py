@@ -11,7 +11,8 @@ from typing import Any, Literal
 import anyio
 
 from cloudstack_mcp.client import CloudStackClient
-from cloudstack_mcp.errors import TransportError
+from cloudstack_mcp.errors import ApiError, TransportError
+from cloudstack_mcp.retry import RETRYABLE_API_CODES
 
 __all__ = ["JobOutcome", "follow_hint", "job_error", "wait_for_job"]
 
@@ -79,13 +80,15 @@ async def wait_for_job(
         try:
             answer = await client.call("queryAsyncJobResult", {"jobid": jobid}, idempotent=True)
             failures = 0
-        except TransportError as exc:
+        except (TransportError, ApiError) as exc:
+            if isinstance(exc, ApiError) and exc.code not in RETRYABLE_API_CODES:
+                raise
             failures += 1
             if failures >= _MAX_POLL_FAILURES:
                 raise TransportError(
                     f"{exc} (while waiting for job {jobid}; the job may still be running: {follow_hint(jobid)})",
-                    endpoint=exc.endpoint,
-                    status=exc.status,
+                    endpoint=getattr(exc, "endpoint", client.endpoint),
+                    status=exc.code if isinstance(exc, ApiError) else exc.status,
                 ) from exc
             log.info("polling job %s failed (%s); trying again", jobid, exc)
             continue

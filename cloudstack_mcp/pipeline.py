@@ -27,6 +27,7 @@ from cloudstack_mcp.jobs import follow_hint, job_error, wait_for_job
 from cloudstack_mcp.naming import tool_names
 from cloudstack_mcp.policy import classify, for_call
 from cloudstack_mcp.results import error_result, text_result
+from cloudstack_mcp.retry import change_failure_text, unknown_outcome_text
 from cloudstack_mcp.schema import Validator, controls_for, encode, normalise
 from cloudstack_mcp.tools import ToolDef
 
@@ -156,7 +157,9 @@ class Pipeline:
             if result is None:
                 result = await self._execute(call, ctx)
         except CloudStackMcpError as exc:
-            result = error_result(_error_text(exc, api, call.arguments), data=_error_data(exc))
+            # A change that failed on the way: say whether it may have happened (retry.py).
+            text = None if call.read_only else change_failure_text(api, call.arguments, exc, self.catalog)
+            result = error_result(text or _error_text(exc, api, call.arguments), data=_error_data(exc))
         finally:
             await self.guard.after(
                 call,
@@ -195,14 +198,18 @@ class Pipeline:
                     log.debug("progress notification failed: %s", exc)
 
         s = self.settings
-        outcome = await wait_for_job(
-            self.client,
-            jobid,
-            timeout=s.job_timeout,
-            first_delay=s.poll_interval,
-            max_delay=s.poll_max,
-            progress=progress,
-        )
+        try:
+            outcome = await wait_for_job(
+                self.client,
+                jobid,
+                timeout=s.job_timeout,
+                first_delay=s.poll_interval,
+                max_delay=s.poll_max,
+                progress=progress,
+            )
+        except CloudStackMcpError as exc:  # the job was started; only following it failed
+            text = unknown_outcome_text(api, call.arguments, exc, self.catalog, jobid=jobid)
+            return error_result(text, data={"jobid": jobid})
         if outcome.status == "succeeded":
             await progress(float(outcome.polls + 1), f"job {jobid} succeeded after {outcome.elapsed:.1f} s")
             return self._answer(

@@ -50,6 +50,7 @@ def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
         "toolsets": ("all",),
         "poll_interval": 0.01,
         "poll_max": 0.05,
+        "retry_backoff": 0.01,
     }
     base.update(kw)
     return Settings(**base)
@@ -179,13 +180,14 @@ async def test_unlisted_tool_says_how_to_enable_it(sim: Simulator, catalog: Cata
 @pytest.mark.parametrize(
     ("rule", "needles"),
     [
-        (FaultRule(api="listZones", kind="html", code=502, times=1), ["HTTP 502", "HTML page", "/client/api"]),
-        (FaultRule(api="listZones", kind="malformed", times=1), ["not valid JSON"]),
-        (FaultRule(api="listZones", kind="status", code=503, times=1), ["HTTP 503", "empty body"]),
-        (FaultRule(api="listZones", kind="status", code=429, times=1), ["HTTP 429", "rate limit"]),
-        (FaultRule(api="listZones", kind="drop", times=2), ["closed the connection"]),
+        # Reads are retried twice (retry.py), so these faults last for all 3 tries.
+        (FaultRule(api="listZones", kind="html", code=502, times=3), ["HTTP 502", "HTML page", "/client/api"]),
+        (FaultRule(api="listZones", kind="malformed", times=3), ["not valid JSON"]),
+        (FaultRule(api="listZones", kind="status", code=503, times=3), ["HTTP 503", "empty body"]),
+        (FaultRule(api="listZones", kind="status", code=429, times=3), ["HTTP 429", "rate limit"]),
+        (FaultRule(api="listZones", kind="drop", times=3), ["closed the connection"]),
         (
-            FaultRule(api="listZones", kind="error", code=530, text="database is down", times=1),
+            FaultRule(api="listZones", kind="error", code=530, text="database is down", times=3),
             ["530", "internal error", "database is down"],
         ),
     ],
@@ -213,7 +215,7 @@ async def test_dropped_connection_is_retried_once_for_reads(sim: Simulator, cata
 
 async def test_slow_and_down_servers(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
     async with connected(settings_for(sim, tmp_path, timeout=0.3), catalog) as (_app, client):
-        sim.faults.add(FaultRule(api="listZones", kind="latency", seconds=1.0, times=1))
+        sim.faults.add(FaultRule(api="listZones", kind="latency", seconds=1.0, times=2))  # a timeout is retried once
         slow = await client.call_tool("list_zones", {})
         assert slow.is_error and "did not answer listZones within 0.3 s" in text(slow)
     with socket.socket() as s:
