@@ -310,9 +310,8 @@ def _normalise(texts: list[str]) -> list[tuple[str, ...]]:
     words = " ".join([single[w] for w in found])
     for _ in range(2):  # twice: "virtual machine snapshot" -> vm snapshot -> vmsnapshot
         words = _PHRASE_RE.sub(lambda m: _PHRASE_BY_TEXT[m.group(0)], words)
-    sep = _SEP.lower()
     out = []
-    for chunk in f" {words} ".split(f" {sep} "):
+    for chunk in words.split(_SEP.lower()):  # a word of its own: no other word contains it
         out.append(tuple(w for w in chunk.split() if w not in _STOP))  # joined concepts are singular already
     return out
 

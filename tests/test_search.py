@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloudstack_mcp.catalog import ApiSpec, Catalog
 from cloudstack_mcp.naming import tool_name
@@ -149,3 +151,17 @@ def test_the_benchmark_task_set_scores_at_least_90_percent_in_the_top_3(index: S
 
 def test_categories_named_in_hits_exist():
     assert all(ts in TOOLSETS for ts in {category_for(n) for n in ("listHosts", "fooBar")})
+
+
+def test_index_builds_when_many_texts_are_empty():
+    specs = [ApiSpec(f"listThing{i}", description="" if i % 2 else "Lists things") for i in range(50)]
+    idx = SearchIndex(specs)
+    assert len(idx) == 50 and top(idx, "things", 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=12))
+def test_normalising_texts_together_equals_one_by_one(texts: list[str]):
+    from cloudstack_mcp.search import _normalise
+
+    assert _normalise(texts) == [_normalise([t])[0] for t in texts] if texts else True
