@@ -252,7 +252,7 @@ _syn("check", ("query", 0.5), ("list", 0.3), ("check", 1.0))
 _syn("new make build provision allocate", ("create", 0.8), ("add", 0.6), ("deploy", 0.4))
 _syn("launch", ("deploy", 0.8), ("create", 0.5), ("start", 0.3))
 _syn("add", ("create", 0.6), ("register", 0.4), ("assign", 0.4))
-_syn("create", ("add", 0.6), ("register", 0.3), ("deploy", 0.3))
+_syn("create", ("add", 0.6), ("register", 0.3), ("deploy", 0.8))  # a VM is "deployed"
 _syn("remove drop erase kill terminate", ("delete", 0.8), ("destroy", 0.6), ("remove", 0.6))
 _syn("delete", ("destroy", 0.7), ("remove", 0.6))
 _syn("destroy", ("delete", 0.6))
