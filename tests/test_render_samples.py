@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from conftest import SAMPLES, SPEC_420
 
 from cloudstack_mcp.catalog import Catalog
 from cloudstack_mcp.render import answer_kind, render_answer
-from tests.conftest import SAMPLES, SPEC_420
 
 CATALOG = Catalog.load(SPEC_420)
 
