@@ -53,7 +53,9 @@ _SECRET = re.compile(
     r"cookie|^pass$|^psk$|^pwd$|sslkey|^ipsecpsk$"
 )
 # ... unless they only describe one (a flag, a length, a policy) or merely contain the letters.
-_NOT_SECRET = re.compile(r"(enabled|required|policy|length|type|changed|reset|provider|expir\w*|bypass\w*|passive\w*)$")
+_NOT_SECRET = re.compile(
+    r"(enabled|required|policy|length|type|changed|reset|provider|version|method|expir\w*|bypass\w*|passive\w*)$"
+)
 # Names that are secret only for some APIs: Swift's `key`, the private `key` of an SSL certificate answer.
 _API_SECRET_NAMES: dict[str, frozenset[str]] = {
     "addswift": frozenset({"key"}),
