@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from cloudstack_mcp.catalog import ApiSpec
 from cloudstack_mcp.naming import tool_name
@@ -373,11 +374,8 @@ class _Doc:
 
 
 def _param_terms(api: ApiSpec) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for p in api.params:  # descriptions repeat across APIs ("the ID of the zone"): _terms caches them
-        counts.update(_terms(p.name))
-        counts.update(_terms(p.description))
-    return counts
+    # descriptions repeat across APIs ("the ID of the zone"): _terms remembers them
+    return Counter(chain.from_iterable(_terms(x) for p in api.params for x in (p.name, p.description)))
 
 
 def _prior(api: ApiSpec, category: str) -> float:
@@ -428,11 +426,15 @@ class SearchIndex:
                 df.update(c.keys())
             idf = {t: math.log(1 + (n - k + 0.5) / (k + 0.5)) for t, k in df.items()}
             b = _B[f]
+            postings = self._postings
+            top = weight * (_K1 + 1)
             for i, c in enumerate(counters):
                 norm = _K1 * (1 - b + b * lengths[i] / avg)
                 for t, tf in c.items():
-                    post = self._postings.setdefault(t, {})
-                    post[i] = post.get(i, 0.0) + weight * idf[t] * tf * (_K1 + 1) / (tf + norm)
+                    post = postings.get(t)
+                    if post is None:
+                        post = postings[t] = {}
+                    post[i] = post.get(i, 0.0) + top * idf[t] * tf / (tf + norm)
 
     def __len__(self) -> int:
         return len(self._docs)
