@@ -221,7 +221,7 @@ class Discovery:
             f"Safety: {danger}",
         ]
         if needs_confirm:
-            lines.append("Confirmation: needed (the server asks, or pass the confirm argument it names)")
+            lines.append(f"Confirmation: {self._confirmation(policy)}")
         lines.append(f"How to call: {how}: call_api({call})")
         required = [p.name for p in api.required_params]
         lines.append(f"Required: {', '.join(required) if required else 'none'}")
@@ -253,6 +253,20 @@ class Discovery:
         if api.related:
             data["related"] = list(api.related)
         return "\n".join(lines), data
+
+    def _confirmation(self, policy: Any) -> str:
+        """When a call needs the user's confirmation, in the guard's own terms (level, mode)."""
+        from cloudstack_mcp import confirm
+
+        level = getattr(self.app.guard, "level", None)
+        mode = getattr(self.app.settings, "confirm_mode", "phrase")
+        always = level is not None and confirm.needs_confirmation(policy, level)
+        when = "always" if always else "for some arguments (those that make it more dangerous)"
+        how = {
+            "allow": "but this server runs it without asking (--confirm-mode allow)",
+            "deny": "the user is asked when the client can; otherwise it is refused (--confirm-mode deny)",
+        }.get(mode, "the user is asked when the client can; otherwise the answer names a confirm phrase to pass")
+        return f"needed {when}: {how}"
 
     # -- call_api --------------------------------------------------------------------------
 

@@ -197,3 +197,44 @@ async def test_an_empty_query_lists_a_whole_toolset(sim: Simulator, catalog: Cat
         every = await client.call_tool("search_apis", {"query": "", "category": "sdn", "limit": 100})
     assert "5 of the 14 APIs of toolset certificate (raise limit" in text(some)
     assert len(every.structured_content["results"]) == 68 and "68 of the 68" in text(every)
+
+
+async def test_call_api_goes_through_the_same_confirmation_as_the_named_tool(
+    sim: Simulator, catalog: Catalog, tmp_path: Path
+):
+    async with connected(sim, catalog, tmp_path, confirm_mode="phrase") as (_app, client):
+        described = await client.call_tool("describe_api", {"name": "destroyVirtualMachine"})
+        assert described.structured_content["needs_confirmation"] is True
+        assert "Confirmation: needed always" in text(described)
+        ids = []
+        for i in range(2):
+            deployed = await client.call_tool(
+                "call_api",
+                {"name": "deployVirtualMachine", "arguments": {**_deploy_args(sim, catalog), "name": f"doomed-{i}"}},
+            )
+            assert not deployed.is_error, text(deployed)
+            ids.append(deployed.structured_content["jobresult"]["virtualmachine"]["id"])
+        named = await client.call_tool("destroy_virtual_machine", {"id": ids[0]})
+        via = await client.call_tool("call_api", {"name": "destroyVirtualMachine", "arguments": {"id": ids[0]}})
+        for result in (named, via):
+            assert result.is_error and "Confirmation required" in text(result) and "nothing was sent" in text(result)
+        phrase = text(via).split('confirm: "')[1].split('"')[0]
+        assert "call call_api again" in text(via)
+        before = len(sim.requests)
+        done = await client.call_tool(
+            "call_api", {"name": "destroyVirtualMachine", "arguments": {"id": ids[0], "confirm": phrase}}
+        )
+        assert not done.is_error, text(done)
+        assert "destroyVirtualMachine" in [r.command for r in sim.requests[before:]]
+        # the phrase given beside name (where models often put it) works the same
+        other = await client.call_tool("call_api", {"name": "destroyVirtualMachine", "arguments": {"id": ids[1]}})
+        phrase = text(other).split('confirm: "')[1].split('"')[0]
+        done = await client.call_tool(
+            "call_api", {"name": "destroyVirtualMachine", "arguments": {"id": ids[1]}, "confirm": phrase}
+        )
+        assert not done.is_error, text(done)
+
+
+def _deploy_args(sim: Simulator, catalog: Catalog) -> dict[str, str]:
+    api = catalog["deployVirtualMachine"]
+    return {name: uuid_for(sim, api, name) for name in ("zoneid", "serviceofferingid", "templateid")}
