@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 INSTRUCTIONS = (
     "Apache CloudStack: one tool per CloudStack API (names in snake_case, e.g. list_virtual_machines). "
     "Arguments are the API's own parameters; lists are JSON arrays, maps JSON objects. Async APIs wait "
-    "for their job (wait=false returns the job id); list APIs take page/pagesize or fetch_all=true."
+    "for their job (wait=false returns the job id); list APIs take page/pagesize or fetch_all=true. "
+    "Not every API is listed as a tool: search_apis finds any API from plain words, describe_api shows "
+    "its parameters in full, and call_api runs it through the same checks."
 )
 
 
