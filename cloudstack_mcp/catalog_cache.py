@@ -14,17 +14,19 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cloudstack_mcp.catalog import Catalog, CatalogError
+from cloudstack_mcp.catalog import Catalog, CatalogError, ResponseField
 from cloudstack_mcp.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 
-__all__ = ["cache_file", "fetch_catalog", "load_catalog", "read_cache", "write_cache"]
+__all__ = ["LazyFields", "cache_file", "fetch_catalog", "load_catalog", "read_cache", "write_cache"]
 
 log = logging.getLogger(__name__)
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_file(settings: Settings) -> Path:
@@ -33,30 +35,76 @@ def cache_file(settings: Settings) -> Path:
     return settings.cache_dir / f"catalog-{hashlib.sha256(ident).hexdigest()[:20]}.json"
 
 
+class LazyFields(Sequence[ResponseField]):
+    """An API's response fields, built from their JSON the first time something reads them.
+
+    Most of a catalog is response fields (about 23,000 for 4.20) and start-up needs none of them;
+    only rendering reads them (for units), one API at a time.
+    """
+
+    __slots__ = ("_items", "_raw")
+
+    def __init__(self, raw: str):
+        self._raw = raw
+        self._items: tuple[ResponseField, ...] | None = None
+
+    def _load(self) -> tuple[ResponseField, ...]:
+        if self._items is None:
+            doc = [{"name": "_", "response": json.loads(self._raw)}]
+            self._items = Catalog.from_listapis(doc)["_"].response
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __iter__(self) -> Iterator[ResponseField]:
+        return iter(self._load())
+
+    def __bool__(self) -> bool:
+        return self._raw not in ("", "[]")
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, (tuple, LazyFields)) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._load())
+
+    def __repr__(self) -> str:
+        return repr(self._load())
+
+
 def read_cache(path: Path) -> Catalog | None:
     """The cached catalog, or None when missing or unreadable (a bad cache is refetched, not fatal)."""
     try:
         doc = json.loads(path.read_bytes())
         if doc.get("format") != _FORMAT:
             return None
-        return Catalog.from_listapis(
-            doc["listapis"], source=f"cache {path} ({doc.get('endpoint')}, {doc.get('fetched')})"
-        )
+        entries = doc["apis"]
+        responses = {e["name"]: e.pop("response_json", "[]") for e in entries}
+        catalog = Catalog.from_listapis(entries)
+        apis = [replace(api, response=LazyFields(responses[api.name])) for api in catalog.values()]
+        return Catalog(apis, source=f"cache {path} ({doc.get('endpoint')}, {doc.get('fetched')})")
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, AttributeError, CatalogError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, CatalogError) as exc:
         log.warning("ignoring unreadable catalog cache %s: %s", path, exc)
         return None
 
 
 def write_cache(path: Path, catalog: Catalog, settings: Settings) -> None:
     """Write atomically (temp file + rename), readable by the user only."""
+    entries = catalog.to_listapis()["listapisresponse"]["api"]
+    for entry in entries:  # kept as text: parsed only when read (LazyFields)
+        entry["response_json"] = json.dumps(entry.pop("response", []), separators=(",", ":"))
     doc: dict[str, Any] = {
         "format": _FORMAT,
         "endpoint": settings.endpoint,
         "user": settings.user,
         "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "listapis": catalog.to_listapis(),
+        "apis": entries,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=path.parent)

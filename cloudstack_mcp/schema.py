@@ -20,8 +20,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
-
 from cloudstack_mcp.catalog import ApiSpec, ParamSpec
 from cloudstack_mcp.secrets import MASK, is_secret_name
 
@@ -254,6 +252,8 @@ class Validator:
     def __init__(self, api: ApiSpec, controls: Iterable[str] = ()):
         self.api = api
         self.schema = input_schema(api, controls=controls, strict=True)
+        from jsonschema import Draft202012Validator  # imported on first use: keeps start-up fast
+
         self._validator = Draft202012Validator(self.schema)
 
     def problems(self, arguments: Mapping[str, Any]) -> list[str]:
