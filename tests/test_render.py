@@ -333,3 +333,12 @@ def test_output_setting_is_checked() -> None:
     assert load_settings({}, {"CLOUDSTACK_MCP_OUTPUT": "json"}).output == "json"
     with pytest.raises(ConfigError, match="use text \\(default\\), json or both"):
         load_settings({"output": "yaml"}, {})
+
+
+def test_secret_value_of_a_key_value_row_is_masked() -> None:
+    configs = [
+        {"name": "security.secret.key", "value": "SHOULD-NOT-SHOW", "category": "Hidden"},
+        {"name": "max.account.vms", "value": "20", "category": "Advanced"},
+    ]
+    text = render_answer(CATALOG["listConfigurations"], {"count": 2, "configuration": configs}, fields=["name", "value"])
+    assert "SHOULD-NOT-SHOW" not in text and column(text, "value") == ["********", "20"]

@@ -69,7 +69,7 @@ def render_answer(
     docs = field_docs(api)
     kind = answer_kind(api, answer)
     if kind != "list":
-        answer = mask_value(answer)  # lists mask the rows they show (a long list's other rows never show)
+        answer = mask_value(answer, api)  # lists mask the rows they show (a long list's other rows never show)
     name = api.name if api else "the call"
     if kind == "empty":
         if api is not None and api.is_list:
@@ -123,7 +123,7 @@ def render_job(
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> str:
     """An async job's outcome (a queryAsyncJobResult body) first, then its result object or error."""
-    job = mask_value(job)
+    job = mask_value(job, api)
     jobid = job.get("jobid", "?")
     status = job.get("jobstatus")
     state = JOB_STATES.get(status, f"in state {status}") if isinstance(status, int) else f"in state {status}"

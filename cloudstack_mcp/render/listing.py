@@ -10,7 +10,7 @@ from cloudstack_mcp.catalog import ApiSpec
 from cloudstack_mcp.render.fields import extract, field_rank, rank_fields, split_path
 from cloudstack_mcp.render.summary import is_scalar, is_tag_list, summarise
 from cloudstack_mcp.render.values import cell, is_empty
-from cloudstack_mcp.secrets import mask_value
+from cloudstack_mcp.secrets import MASK, is_secret_name, mask_value
 
 __all__ = ["MAX_COLUMNS", "choose_columns", "render_list"]
 
@@ -19,6 +19,7 @@ HOIST_FROM_RANK = 5.0  # place, kind, size, ... (never id, name, state or addres
 HOIST_MIN_ROWS = 4
 _PAGING = frozenset({"page", "pagesize", "listall", "isrecursive", "domainid", "account", "projectid", "keyword"})
 _ALL = ("*", "all")
+_PAIR_FIELDS = frozenset({"key", "name", "value"})
 
 
 def _keys(items: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -87,12 +88,21 @@ def _resolve(items: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> tuple
     return columns, unknown, known
 
 
-def _cell_text(item: Mapping[str, Any], path: str, docs: Mapping[str, str]) -> str | None:
-    value = extract(item, path)
+def _cell_text(item: Mapping[str, Any], path: str, docs: Mapping[str, str], api: ApiSpec | None) -> str | None:
+    """One cell, secrets masked: only the value shown is masked (a whole row would cost far more)."""
+    if path.lower() == "value" and "value" in item:
+        # A key/value row (configurations, details): the secrets module judges the pair as one.
+        pair = {k: v for k, v in item.items() if str(k).lower() in _PAIR_FIELDS}
+        value = mask_value(pair, api).get(next(k for k in pair if str(k).lower() == "value"))
+    else:
+        value = extract(item, path)
     if is_empty(value):
         return None
-    last = split_path(path)[-1]
-    return summarise(last, value, docs, path=path.lower(), limit=5)
+    parts = split_path(path)
+    if any(is_secret_name(p, api) for p in parts):
+        return MASK
+    value = mask_value(value, api)
+    return summarise(parts[-1], value, docs, path=path.lower(), limit=5)
 
 
 def _filters(api: ApiSpec | None) -> str:
@@ -121,7 +131,7 @@ def render_list(
     if total != len(items):
         head += f" (this page holds {len(items)}; ask for the next one with page/pagesize)"
     lines = [head]
-    for k, v in mask_value(dict(extra or {})).items():
+    for k, v in mask_value(dict(extra or {}), api).items():
         text = summarise(k, v, docs)
         if text is not None:
             lines.append(f"{k}: {text}")
@@ -143,8 +153,8 @@ def render_list(
     else:
         columns = choose_columns(items)
 
-    shown = [mask_value(item) for item in items[: max(max_rows, 0)]]
-    table = [[_cell_text(item, c, docs) for c in columns] for item in shown]
+    shown = items[: max(max_rows, 0)]
+    table = [[_cell_text(item, c, docs, api) for c in columns] for item in shown]
     hoisted: list[str] = []
     if not fields and len(shown) >= HOIST_MIN_ROWS:
         keep = []

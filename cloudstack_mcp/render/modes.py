@@ -63,7 +63,7 @@ def answer_json(
     max_rows: int | None = DEFAULT_MAX_ROWS,
 ) -> str:
     """The answer as compact JSON text: secrets masked, list items cut to max_rows and projected to `fields`."""
-    answer = mask_value(answer)
+    answer = mask_value(answer, api)
     note = ""
     if isinstance(answer, Mapping) and answer_kind(api, answer) == "list" and (part := list_part(answer)):
         key, items = part
