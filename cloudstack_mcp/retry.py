@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -200,19 +200,31 @@ _ID_FILTERS = ("id", "ids", "name", "keyword")
 def _list_api_for(api: ApiSpec, catalog: Mapping[str, ApiSpec]) -> ApiSpec | None:
     """The list API that shows what `api` creates or changes: same response object, else a related
     list API (listApis' `related`), else one named after the object (`addIpToNic` -> listNics)."""
-    if api.response_object and api.response_object not in ("SuccessResponse", "AsyncJobResponse"):
-        same = [a for a in catalog.values() if a.is_list and a.response_object == api.response_object]
-        if same:
-            return min(same, key=lambda a: (len(a.name), a.name))
-    related = [a for a in (_find(catalog, n) for n in api.related) if a is not None and a.is_list]
-    if related:
-        return min(related, key=lambda a: (len(a.name), a.name))
     from cloudstack_mcp.policy import parse_name
 
     words = parse_name(api.name).words.split()
+    noun = "".join(w.capitalize() for w in words).lower()
+
+    def best(candidates: list[ApiSpec], siblings: Sequence[str] = ()) -> ApiSpec | None:
+        # Named after the same object first; then the one whose object most APIs of the same response
+        # name (attachIso -> listVirtualMachines, not listVnfAppliances); then the shortest.
+        def key(a: ApiSpec) -> tuple[bool, int, int, str]:
+            stem = a.name[4:].lower().rstrip("s")
+            return (noun not in a.name.lower(), -sum(stem in n for n in siblings), len(a.name), a.name)
+
+        return min(candidates, key=key, default=None)
+
+    if api.response_object and api.response_object not in ("SuccessResponse", "AsyncJobResponse"):
+        same = [a for a in catalog.values() if a.response_object == api.response_object]
+        found = best([a for a in same if a.is_list], [a.name.lower() for a in same])
+        if found is not None:
+            return found
+    found = best([a for a in (_find(catalog, n) for n in api.related) if a is not None and a.is_list])
+    if found is not None:
+        return found
     for start in range(len(words)):  # "ip to nic" -> "to nic" -> "nic"
-        noun = "".join(w.capitalize() for w in words[start:])
-        plurals = [f"{noun}s", f"{noun}es", f"{noun[:-1]}ies" if noun.endswith("y") else "", noun]
+        name = "".join(w.capitalize() for w in words[start:])
+        plurals = [f"{name}s", f"{name}es", f"{name[:-1]}ies" if name.endswith("y") else "", name]
         for candidate in plurals:
             found = _find(catalog, f"list{candidate}") if candidate else None
             if found is not None:
@@ -228,6 +240,12 @@ def _find(catalog: Mapping[str, ApiSpec], name: str) -> ApiSpec | None:
     return next((a for n, a in catalog.items() if n.lower() == lowered), None)
 
 
+def _object_noun(api: ApiSpec) -> str:
+    from cloudstack_mcp.policy import parse_name
+
+    return parse_name(api.name).words.replace(" ", "")
+
+
 def check_call(api: ApiSpec, arguments: Mapping[str, Any], catalog: Mapping[str, ApiSpec] | None) -> str | None:
     """The list tool call that shows whether `api` with `arguments` happened, e.g. `list_volumes(name='data1')`."""
     if catalog is None:
@@ -236,18 +254,19 @@ def check_call(api: ApiSpec, arguments: Mapping[str, Any], catalog: Mapping[str,
     if lister is None:
         return None
     filters: dict[str, Any] = {}
-    for name in _ID_FILTERS:
-        value = arguments.get(name)
-        if value in (None, "", []):
-            continue
-        target = "keyword" if name == "name" and lister.param("name") is None else name
-        if lister.param(target) is not None and target not in filters:
-            filters[target] = value
-    if "id" not in filters and "name" not in filters and "keyword" not in filters:
-        # Created objects: filter by what identifies their parent (zoneid, virtualmachineid, ...).
+    noun = _object_noun(api)
+    if noun and noun in lister.name.lower():  # the call names the listed object itself: its id or name
+        for name in _ID_FILTERS:
+            value = arguments.get(name)
+            target = "keyword" if name == "name" and lister.param("name") is None else name
+            if value not in (None, "", []) and lister.param(target) is not None and target not in filters:
+                filters[target] = value
+    if not filters and lister.response_object and lister.param("id") is not None:
+        # attachIso(id=ISO, virtualmachineid=VM) -> list_virtual_machines(id=VM): the argument naming that object.
         for key, value in arguments.items():
-            if key.endswith("id") and isinstance(value, str) and lister.param(key) is not None:
-                filters[key] = value
+            param = api.param(key)
+            if param is not None and param.entity == lister.response_object and isinstance(value, str):
+                filters["id"] = value
                 break
     args = ", ".join(f"{k}={v!r}" for k, v in filters.items())
     return f"{tool_name(lister.name)}({args})"
