@@ -64,9 +64,7 @@ async def test_every_api_is_reachable_through_call_api(spec: Path, tmp_path: Pat
 
                 async def call(name: str) -> None:
                     async with limiter:
-                        results[name] = await client.call_tool(
-                            "call_api", {"name": name, "arguments": plan[name][0]}
-                        )
+                        results[name] = await client.call_tool("call_api", {"name": name, "arguments": plan[name][0]})
 
                 async with anyio.create_task_group() as tg:
                     for name in order:
@@ -89,7 +87,9 @@ async def test_every_api_is_reachable_through_call_api(spec: Path, tmp_path: Pat
             problems.append(f"{name}: not sent: {body[:200]}")
             continue
         sent = [
-            r for r in by_command.get(name, []) if {k: v for k, v in r.params.items() if k not in SIGNING_PARAMS} == expected
+            r
+            for r in by_command.get(name, [])
+            if {k: v for k, v in r.params.items() if k not in SIGNING_PARAMS} == expected
         ]
         if not sent:
             problems.append(f"{name}: no {name} request with {expected}")
