@@ -2,20 +2,22 @@
 
     python bench/bench_tokens.py [--vms 50] [--runs 7]
 
-Fills the simulator (4.20 spec) over its HTTP API until it holds N VMs (each new one with two
-NICs; all with two tags), N hosts, N volumes and N networks, then calls list_virtual_machines, list_hosts,
+Fills the simulator (4.20 spec) over its HTTP API until it holds N VMs (each with its NICs
+(a second one where the simulator models addNicToVirtualMachine) and two tags), N hosts, N volumes and N networks, then calls list_virtual_machines, list_hosts,
 list_volumes and list_networks through the real call pipeline (validate -> client -> render),
 exactly as an MCP tool call runs them. For each list it prints:
 
-- the raw answer: the HTTP body the simulator sent, in bytes;
+- the raw answer: the HTTP body the simulator sent, in bytes (and the structured content as
+  compact JSON, which drops the envelope);
 - the text part of the tool result (default output mode `text`), in bytes and as a share of
   the raw body (target: at most 25%);
 - whether the text still holds every item's id, name and state, and its IP addresses
   (VM NIC addresses, host address, network CIDR; volumes have none);
 - the median time to render the answer (render_answer alone), over --runs runs.
 
-Sizes are bytes of UTF-8 (no tokenizer is bundled); JSON with uuids tokenizes no better
-than text, so the byte share is a fair stand-in for the token share.
+Sizes are bytes of UTF-8 (no tokenizer is bundled; ~tokens = bytes / 4, as elsewhere in
+BENCHMARKS.md); JSON with uuids tokenizes no better than text, so the byte share is a fair
+stand-in for the token share.
 Figures go to BENCHMARKS.md ("Answers").
 """
 
@@ -93,7 +95,7 @@ class Http:
 
 
 def fill(h: Http, n: int) -> None:
-    """Grow the seeded cloud to n VMs (2 NICs, 2 tags each), n hosts, n volumes and n networks."""
+    """Grow the seeded cloud to n VMs (with NICs and 2 tags each), n hosts, n volumes and n networks."""
     zone = h.items("listZones", "zone")[0]["id"]
     pod = h.items("listPods", "pod")[0]["id"]
     cluster = h.items("listClusters", "cluster")[0]["id"]
@@ -108,7 +110,7 @@ def fill(h: Http, n: int) -> None:
     networks = h.items("listNetworks", "network")
     vms = h.items("listVirtualMachines", "virtualmachine")
     for i in range(len(vms), n):
-        pair = [networks[i % len(networks)]["id"], networks[(i + 1) % len(networks)]["id"]]  # two NICs
+        pair = [networks[i % len(networks)]["id"], networks[(i + 1) % len(networks)]["id"]]
         h.call(
             "deployVirtualMachine",
             zoneid=zone,
@@ -118,6 +120,11 @@ def fill(h: Http, n: int) -> None:
             name=f"bench-vm-{i:02d}",
         )
     for i, vm in enumerate(h.items("listVirtualMachines", "virtualmachine")):
+        if _simulates("addNicToVirtualMachine"):  # a second NIC on every VM, where the simulator models it
+            have = {nic["networkid"] for nic in vm.get("nic", [])}
+            other = next((net for net in networks if net["id"] not in have), None)
+            if other is not None:
+                h.call("addNicToVirtualMachine", virtualmachineid=vm["id"], networkid=other["id"])
         h.call(
             "createTags",
             resourcetype="userVm",
@@ -138,6 +145,13 @@ def fill(h: Http, n: int) -> None:
         )
     for i in range(len(h.items("listVolumes", "volume")), n):
         h.call("createVolume", zoneid=zone, diskofferingid=_disk_offering(h), name=f"bench-vol-{i}")
+
+
+def _simulates(api: str) -> bool:
+    """Whether the simulator has a domain handler for `api` (else its generic engine answers)."""
+    from cloudstack_mcp.simulator.domain import load_all
+
+    return api in load_all()
 
 
 def _disk_offering(h: Http) -> str:
@@ -213,7 +227,8 @@ def main() -> int:
         h.http.close()
     print(f"simulator filled in {filled:.1f} s; render timings: median of {args.runs} runs")
     print(
-        f"{'tool':<24}{'items':>6}{'raw B':>9}{'text B':>8}{'text/raw':>9}  {'all ids/names/states/IPs':<26}{'render':>9}"
+        f"{'tool':<24}{'items':>6}{'raw B':>9}{'struct B':>9}{'text B':>8}{'text/raw':>9}{'~tokens':>16}"
+        f"  {'ids/names/states/IPs kept':<26}{'render':>9}"
     )
     ok = True
     for r in rows:
@@ -221,9 +236,10 @@ def main() -> int:
         good = share <= TARGET and not r["missing"]
         ok &= good
         held = "yes" if not r["missing"] else f"NO ({len(r['missing'])} missing)"
+        tokens = f"{r['raw'] // 4:,} -> {r['text'] // 4:,}"
         print(
-            f"{r['tool']:<24}{r['items']:>6}{r['raw']:>9}{r['text']:>8}{share:>8.1%}  {held:<26}"
-            f"{r['render_ms']:>7.1f}ms  {'ok' if good else 'FAIL'}"
+            f"{r['tool']:<24}{r['items']:>6}{r['raw']:>9}{r['structured']:>9}{r['text']:>8}{share:>9.1%}{tokens:>16}"
+            f"  {held:<26}{r['render_ms']:>7.1f}ms  {'ok' if good else 'FAIL'}"
         )
     print(
         f"target: text <= {TARGET:.0%} of the raw JSON and every id, name, state and IP kept: {'met' if ok else 'NOT met'}"
