@@ -19,6 +19,7 @@ import anyio
 import mcp_types as types
 
 from cloudstack_mcp.catalog import ApiSpec
+from cloudstack_mcp.naming import tool_name
 from cloudstack_mcp.policy import classify
 from cloudstack_mcp.results import error_result, text_result
 from cloudstack_mcp.schema import input_schema
@@ -232,7 +233,7 @@ class Discovery:
             )
         data = {
             "api": api.name,
-            "tool": pipeline_tool_name(self.app, api),
+            "tool": _tool_name_of(self.app, api),
             "listed": listed is not None,
             "category": category_for(api.name),
             "description": api.description,
@@ -300,9 +301,7 @@ class Discovery:
         return await self.app.pipeline.call_api(name, merged, ctx, request)
 
 
-def pipeline_tool_name(app: App, api: ApiSpec) -> str:
-    from cloudstack_mcp.naming import tool_name
-
+def _tool_name_of(app: App, api: ApiSpec) -> str:
     inventory = getattr(app, "inventory", None)
     found = inventory.tool_name_of(api.name) if inventory is not None else None
     return found or tool_name(api.name)
