@@ -85,11 +85,7 @@ async def wait_for_job(
                 raise
             failures += 1
             if failures >= _MAX_POLL_FAILURES:
-                raise TransportError(
-                    f"{exc} (while waiting for job {jobid}; the job may still be running: {follow_hint(jobid)})",
-                    endpoint=getattr(exc, "endpoint", client.endpoint),
-                    status=exc.code if isinstance(exc, ApiError) else exc.status,
-                ) from exc
+                raise  # the pipeline reports it with the job id and how to follow it (retry.unknown_outcome_text)
             log.info("polling job %s failed (%s); trying again", jobid, exc)
             continue
         polls += 1
