@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import httpx2 as httpx
@@ -68,6 +69,63 @@ class Signed:
         self.http.close()
 
 
+_COUNTER = itertools.count(1)
+_PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUWalk\n-----END CERTIFICATE-----"
+# Valid values for string parameters whose meaning the server checks (an enum, a URL, an address...).
+_STRINGS = {
+    "provider": "NFS",
+    "hypervisor": "KVM",
+    "clustertype": "CloudManaged",
+    "networktype": "Advanced",
+    "templatefilter": "featured",
+    "isofilter": "featured",
+    "format": "QCOW2",
+    "intervaltype": "DAILY",
+    "schedule": "00:01",
+    "timezone": "UTC",
+    "type": "TEMPLATE",
+    "protocol": "tcp",
+    "algorithm": "roundrobin",
+    "cidr": "10.60.0.0/24",
+    "cidrlist": "10.60.0.0/24",
+    "gateway": "10.0.50.1",
+    "netmask": "255.255.255.0",
+    "startip": "10.0.50.10",
+    "endip": "10.0.50.20",
+    "subnet": "10.{n}.0.0/16",
+    "prefix": "fd17:ac56:{n}::/48",
+    "dns1": "9.9.9.9",
+    "internaldns1": "10.0.0.2",
+    "email": "walk{n}@example.org",
+    "username": "walk{n}",
+    "password": "Secret-123",
+    "certificate": _PEM,
+    "publickey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGE= walk",
+    "serial": "1a2b{n}",
+    "vcenter": "vcenter.example.org",
+    "name": "walk-{n}",
+    "clustername": "walk-{n}",
+    "account": "walk{n}",
+    "firstname": "Walk",
+    "lastname": "Er",
+    "domainsuffix": "example.org",
+    "heuristicrule": "secondaryStorages[0].id",
+    "description": "made by the walk",
+    "displaytext": "walk",
+}
+
+
+def _string(api: ApiSpec, name: str) -> str:
+    n = next(_COUNTER)
+    if name == "url":
+        if "Template" in api.name or "Iso" in api.name:
+            return f"http://images.example.org/walk-{n}.qcow2"
+        if "Host" in api.name:
+            return f"http://10.0.34.{n % 250}"
+        return f"nfs://10.0.40.{n % 250}/export/walk-{n}"
+    return _STRINGS.get(name, "sim-value").format(n=n % 250)
+
+
 def value_for(sim: Simulator, api: ApiSpec, name: str, ptype: str, element: str | None) -> dict[str, str]:
     """A valid value for one parameter: real ids from the simulator's own state for uuids."""
     info = sim.cloud.index.find(api.name)
@@ -93,7 +151,8 @@ def value_for(sim: Simulator, api: ApiSpec, name: str, ptype: str, element: str 
             "tzdate": "2030-01-01T00:00:00+0000",
             "double": "1.0",
             "float": "1.0",
-        }.get(kind_type or "string", "sim-value")
+        }.get(kind_type or "string")
+        or _string(api, name.lower())
     }
 
 

@@ -239,8 +239,9 @@ def test_envelopes_item_keys_and_empty_lists(sim420):
     assert "imagestore" in admin.ok("listImageStores")
     assert "virtualmachine" in admin.ok("listVirtualMachinesMetrics", listall="true")
     assert "zoneipv4subnet" in admin.ok("listIpv4SubnetsForZone")
-    store = admin.ok("listImageStores")["imagestore"][0]["id"]
-    r = admin.get("deleteImageStore", id=store)
+    zone = admin.ok("listZones")["zone"][0]["id"]
+    added = admin.ok("addImageStore", provider="NFS", zoneid=zone, url="nfs://10.0.40.77/export/spare")["imagestore"]
+    r = admin.get("deleteImageStore", id=added["id"])
     assert r.json() == {"deleteimagestoreresponse": {"success": True}}
     admin.close()
 

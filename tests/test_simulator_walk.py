@@ -9,10 +9,15 @@ from conftest import SPEC_418, SPEC_420
 from simulator_helpers import Signed, is_cloudstack_answer, required_values, walk_order
 
 from cloudstack_mcp.simulator import Simulator
+from cloudstack_mcp.simulator.builtin import builtin_catalog
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec_path, expected", [(SPEC_420, 864), (SPEC_418, 705)], ids=["4.20", "4.18"])
+@pytest.mark.parametrize(
+    "spec_path, expected",
+    [(None, len(builtin_catalog())), (SPEC_420, 864), (SPEC_418, 705)],
+    ids=["builtin", "4.20", "4.18"],
+)
 def test_every_api_answers(spec_path, expected):
     sim = Simulator(spec_path, job_seconds=0)
     assert len(sim.catalog) == expected
@@ -29,5 +34,7 @@ def test_every_api_answers(spec_path, expected):
         client.close()
     assert not sim.internal_errors, sim.internal_errors[:3]
     assert not bad, bad[:10]
-    # Most calls with valid required values succeed; errors are the modelled CloudStack ones.
-    assert statuses[200] >= 0.9 * sum(statuses.values()), statuses
+    # Most calls with valid required values succeed; the rest are modelled CloudStack errors (the built-in
+    # API models more rules, e.g. "delete the pods before the zone", so more of its blind calls are refused).
+    share = 0.8 if spec_path is None else 0.9
+    assert statuses[200] >= share * sum(statuses.values()), statuses

@@ -75,6 +75,7 @@ class Accounts:
         self._by_key: dict[str, str] = {}  # api key -> user id
         self.sessions: dict[str, Session] = {}  # JSESSIONID -> session
         self.credentials: dict[str, Credentials] = {}
+        self._seeded: dict[str, str] = {}
 
     # ---- seeding -------------------------------------------------------------------------------
     def seed(self, api_key: str | None = None, secret_key: str | None = None) -> None:
@@ -100,6 +101,7 @@ class Accounts:
                 else "/" + str(account["domainpath"]).removeprefix("ROOT/") + "/"
             )
             self.credentials[label] = Credentials(key, secret, username, password, path)
+            self._seeded[label] = u["id"]
 
     def _role(self, role_type: str, name: str) -> Entity:
         return self.store.add(
@@ -181,6 +183,21 @@ class Accounts:
                 "_password": password,
             },
         )
+
+    def current_credentials(self) -> dict[str, Credentials]:
+        out = {}
+        for label, cred in self.credentials.items():
+            user = self.store.get(USER, self._seeded.get(label, ""))
+            if user is not None and user.get("apikey"):
+                cred = Credentials(
+                    str(user["apikey"]),
+                    str(user["_secretkey"]),
+                    str(user["username"]),
+                    str(user.get("_password")),
+                    cred.domain,
+                )
+            out[label] = cred
+        return out
 
     # ---- keys ----------------------------------------------------------------------------------
     def set_keys(self, user: Entity, api_key: str, secret_key: str) -> None:

@@ -10,6 +10,7 @@ from cloudstack_mcp.catalog import Catalog
 
 from .accounts import Accounts, Caller
 from .answers import Answer, ObjectAnswer, RawAnswer
+from .builtin import builtin_catalog
 from .context import Context
 from .domain import Handler, load_all
 from .domain.core import api_entry
@@ -20,9 +21,13 @@ from .jobs import Jobs
 from .kinds import ApiInfo, SpecIndex
 from .params import read_args
 from .seed import seed_cloud, seed_samples
-from .store import Entity, Store
+from .store import Entity, Store, now_text
 
 __all__ = ["Cloud"]
+
+
+def _has_metadata(catalog: Catalog) -> bool:
+    return any(api.response_object for api in catalog.values())
 
 
 class Cloud:
@@ -37,7 +42,7 @@ class Cloud:
         command_classes: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.catalog = catalog
-        self.index = SpecIndex(catalog, command_classes)
+        self.index = SpecIndex(catalog, command_classes, None if _has_metadata(catalog) else builtin_catalog())
         self.command_classes = dict(command_classes or {})
         self.store = Store()
         self.accounts = Accounts(self.store)
@@ -56,7 +61,10 @@ class Cloud:
         return self.index.fields.get(kind, frozenset())
 
     def resolve(self, kind: str | None, eid: str) -> bool:
-        return self.store.get(kind, eid) is not None
+        if self.store.get(kind, eid) is not None:
+            return True
+        # Routers and system VMs are virtual machines too: a VM id parameter accepts them.
+        return kind == "UserVmResponse" and self.store.kind_of(eid) in ("DomainRouterResponse", "SystemVmResponse")
 
     def api_entries(self, role: str) -> list[dict[str, Any]]:
         if role not in self._api_entries:
@@ -91,6 +99,24 @@ class Cloud:
             key=key,
         )
 
+    def event(self, caller: Caller, event_type: str, description: str) -> None:
+        self.store.add(
+            "EventResponse",
+            {
+                "username": caller.user["username"],
+                "type": event_type,
+                "level": "INFO",
+                "description": description,
+                "account": caller.account["name"],
+                "domainid": caller.domain["id"],
+                "domain": caller.domain["name"],
+                "created": now_text(),
+                "state": "Completed",
+                "_owner": caller.account["id"],
+                "_domainpath": caller.account["domainpath"],
+            },
+        )
+
     def command_class(self, info: ApiInfo) -> str:
         classes = self.command_classes.get(info.spec.name)
         if classes:
@@ -105,6 +131,7 @@ class Cloud:
         self.jobs.settle()
         args = read_args(info, raw, self.resolve)
         ctx = Context(self, info, args, caller)
+        self._check_access(ctx)
         handler = self.handlers.get(info.spec.name, generic)
         if not info.spec.isasync:
             answer = handler(ctx)
@@ -132,6 +159,18 @@ class Cloud:
             body["id"] = answer.obj["id"]
         body["jobid"] = job["jobid"]
         return RawAnswer(body)
+
+    def _check_access(self, ctx: Context) -> None:
+        """The server checks the caller may use every entity its uuid parameters name before it
+        queues anything (ParamProcessWorker.doAccessChecks), so this fails at once, even for async APIs."""
+        if ctx.caller.is_root_admin:
+            return
+        for name in ctx.info.param_kinds:
+            value = ctx.args.get(name)
+            for eid in value if isinstance(value, list) else [value]:
+                entity = self.store.get(None, eid) if isinstance(eid, str) else None
+                if entity is not None and entity.get("_owner") and not entity.get("ispublic"):
+                    ctx.check_access(entity)
 
     def answer_error_for(self, caller: Caller | None, error: ApiError) -> ApiError:
         """Non-root-admin callers get a generic text for internal/capacity/unavailable errors."""

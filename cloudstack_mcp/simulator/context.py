@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .accounts import Caller
-from .errors import ApiError, param_error
+from .errors import ACCOUNT_ERROR, ApiError, param_error
 from .kinds import ApiInfo
 from .params import Args
 from .store import Entity, Store
@@ -37,23 +37,44 @@ class Context:
     def arg(self, name: str, default: Any = None) -> Any:
         return self.args.get(name, default)
 
-    def entity(self, kind: str, param: str = "id", *, required: bool = True) -> Entity | None:
-        """The entity a uuid parameter names (already checked to exist when metadata says its kind)."""
+    def entity(self, kind: str, param: str = "id") -> Entity:
+        """The entity a uuid parameter names; 431 when absent or not of that kind, 531 when not the caller's."""
         eid = self.args.get(param)
+        if isinstance(eid, list):
+            eid = eid[0] if eid else None
         if eid is None:
-            if required:
-                raise param_error(
-                    f"Unable to execute API command {self.info.command_label} due to missing parameter {param}"
-                )
-            return None
-        found = self.store.get(kind, eid)
-        if found is None and required:
-            raise param_error(f"Unable to find {kind.removesuffix('Response').lower()} by id {eid}")
+            raise param_error(
+                f"Unable to execute API command {self.info.command_label} due to missing parameter {param}"
+            )
+        found = self.store.get(kind, str(eid))
+        if found is None:
+            raise param_error(f"Unable to find {kind.removesuffix('Response').lower()} with id {eid}")
+        self.check_access(found)
         return found
+
+    def maybe(self, kind: str, param: str) -> Entity | None:
+        """Like `entity`, None when the parameter was not given."""
+        return self.entity(kind, param) if self.args.get(param) else None
+
+    def check_access(self, entity: Entity) -> None:
+        """Users act on their own account's resources, domain admins within their domain."""
+        owner = entity.get("_owner")
+        caller = self.caller
+        if owner is None or caller.is_root_admin or owner == caller.account["id"]:
+            return
+        if caller.role == "DomainAdmin" and caller.can_see_domain(str(entity.get("_domainpath", ""))):
+            return
+        name = entity.get("name") or entity["id"]
+        raise ApiError(
+            ACCOUNT_ERROR,
+            f"Account {caller.account['name']} does not have permission to operate on {name}",
+            cserrorcode=4365,
+        )
+
+    def event(self, event_type: str, description: str) -> None:
+        """Record an event (shown by listEvents), as the server's action events do."""
+        self.cloud.event(self.caller, event_type, description)
 
     def later(self, callback: Callable[[], None]) -> None:
         """Run `callback` when the async job of this call ends (at once for a sync API)."""
         self.completions.append(callback)
-
-    def fail(self, code: int, text: str) -> ApiError:
-        return ApiError(code, text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from .answers import Answer, ListAnswer, ObjectAnswer, SuccessAnswer
 from .context import Context
+from .defaults import apply_defaults
 from .errors import param_error
 from .kinds import ApiInfo
 from .store import Entity, new_uuid, now_text
@@ -93,6 +94,28 @@ DEFAULT_STATE = {
     "TemplateResponse": None,
     "ZoneResponse": None,
 }
+_NAMED = frozenset(
+    {
+        "UserVmResponse",
+        "VolumeResponse",
+        "HostResponse",
+        "ClusterResponse",
+        "PodResponse",
+        "ZoneResponse",
+        "StoragePoolResponse",
+        "ImageStoreResponse",
+        "TemplateResponse",
+        "SnapshotResponse",
+        "NetworkResponse",
+        "DomainRouterResponse",
+        "SystemVmResponse",
+        "VpcResponse",
+        "AccountResponse",
+        "DomainResponse",
+        "VMSnapshotResponse",
+        "SecondaryStorageHeuristicsResponse",
+    }
+)
 _NAME_PARAMS = ("name", "displayname", "displaytext", "username", "description", "url", "cidr")
 
 
@@ -154,6 +177,9 @@ def make_entity(ctx: Context, kind: str, extra: dict[str, Any] | None = None) ->
         owner_fields(ctx, entity, fields)
     if extra:
         entity.update(extra)
+    if "name" not in entity and kind in _NAMED:
+        entity["name"] = f"{_stem(kind)}-{ctx.store.count(kind) + 1}"
+    apply_defaults(kind, entity)
     entity["_variant"] = ctx.info.noun
     return ctx.store.add(kind, entity)
 
@@ -202,6 +228,7 @@ def list_entities(
     filters = [(k, v) for k, v in args.items() if k not in _LIST_CONTROL and k not in skip]
     keyword = str(args.get("keyword") or "").lower()
     info = ctx.info
+    known = ctx.cloud.fields_of(kind)
     out = []
     for e in ctx.store.all(kind) if items is None else items:
         if info.verb == "list" and info.kind == kind and not in_variant(ctx, info, e):
@@ -223,6 +250,8 @@ def list_entities(
                 ok = e["id"] in v
             elif k in e:
                 ok = _matches(e[k], v)
+            elif k in known:
+                ok = False  # a filter on a field this entity does not have
             if not ok:
                 break
         if ok:

@@ -32,7 +32,17 @@ class Jobs:
         self.store = store
         self.clock = clock
         self._due: list[tuple[float, int, str]] = []
+        self._timers: dict[int, Callable[[], None]] = {}
         self._seq = 0
+
+    def after(self, seconds: float, callback: Callable[[], None]) -> None:
+        """Run `callback` (a state change outside any job, e.g. a template download) after `seconds`."""
+        if seconds <= 0:
+            callback()
+            return
+        self._seq += 1
+        self._timers[self._seq] = callback
+        heapq.heappush(self._due, (self.clock() + seconds, self._seq, ""))
 
     def get(self, job_id: str) -> Entity | None:
         return self.store.get(JOB_KIND, job_id)
@@ -103,7 +113,10 @@ class Jobs:
             return
         now = self.clock()
         while self._due and self._due[0][0] <= now:
-            _, _, job_id = heapq.heappop(self._due)
+            _, seq, job_id = heapq.heappop(self._due)
+            if not job_id:
+                self._timers.pop(seq)()
+                continue
             job = self.store.get(JOB_KIND, job_id)
             if job is not None and job["jobstatus"] == 0:
                 self._finish(job)
@@ -119,7 +132,8 @@ class Jobs:
                     break
         entity = job.get("_entity")
         if error is not None:
-            job.update(jobstatus=2, jobresultcode=error.code, jobresulttype="object")
+            # The job's own result code is always INTERNAL_ERROR; the command's code is inside jobresult.
+            job.update(jobstatus=2, jobresultcode=530, jobresulttype="object")
             job["jobresult"] = {"errorcode": error.code, "errortext": error.text}
         else:
             job.update(jobstatus=1, jobresultcode=0, jobresulttype="object")

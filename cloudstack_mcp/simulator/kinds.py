@@ -45,11 +45,11 @@ _NOUN_KIND: dict[str, str] = {
     "networkacllist": "NetworkACLResponse",
     "ostype": "GuestOSResponse",
     "oscategory": "GuestOSCategoryResponse",
-    "firewallrule": "FirewallResponse",
-    "egressfirewallrule": "FirewallResponse",
-    "routingfirewallrule": "FirewallResponse",
+    "firewallrule": "FirewallRuleResponse",
+    "egressfirewallrule": "FirewallRuleResponse",
+    "routingfirewallrule": "FirewallRuleResponse",
     "portforwardingrule": "FirewallRuleResponse",
-    "loadbalancerrule": "LoadBalancerResponse",
+    "loadbalancerrule": "FirewallRuleResponse",
     "lbstickinesspolicy": "LBStickinessResponse",
     "lbhealthcheckpolicy": "LBHealthCheckResponse",
     "vlaniprange": "VlanIpRangeResponse",
@@ -78,6 +78,13 @@ _NOUN_KIND: dict[str, str] = {
 }
 
 _VERB = re.compile(r"^[a-z]+")
+# Answer classes that show rows of another entity (all rules live in one table, found by FirewallRuleResponse ids).
+_KIND_ALIAS = {
+    "VmMetricsResponse": "UserVmResponse",
+    "FirewallResponse": "FirewallRuleResponse",
+    "LoadBalancerResponse": "FirewallRuleResponse",
+    "ApplicationLoadBalancerResponse": "FirewallRuleResponse",
+}
 
 
 def verb_of(api_name: str) -> str:
@@ -157,13 +164,21 @@ def _roles(api: ApiSpec, command_class: str | None) -> frozenset[str]:
 class SpecIndex:
     """Per-API facts for a whole catalog, plus the set of entity kinds it mentions."""
 
-    def __init__(self, apis: Mapping[str, ApiSpec], command_classes: Mapping[str, list[str]] | None = None):
+    def __init__(
+        self,
+        apis: Mapping[str, ApiSpec],
+        command_classes: Mapping[str, list[str]] | None = None,
+        fallback: Mapping[str, ApiSpec] | None = None,
+    ):
+        # `fallback` (the built-in API) supplies kinds for a spec without metadata, by API name.
+        self._fallback = fallback or {}
         self.kinds: set[str] = set()
         self._stem: dict[str, str] = {}
         for api in apis.values():
             for k in [api.response_object, *(p.entity for p in api.params)]:
                 if k and k not in NOT_ENTITIES:
                     self.kinds.add(k)
+        self.kinds = {self.normal_kind(k) or k for k in self.kinds}
         for k in self.kinds:
             self._stem[k.removesuffix("Response").lower()] = k
         self.info: dict[str, ApiInfo] = {}
@@ -187,6 +202,16 @@ class SpecIndex:
             if info.kind and info.spec.response:
                 acc.setdefault(info.kind, set()).update(f.name for f in info.spec.response)
         self.fields = {k: frozenset(v) for k, v in acc.items()}
+
+    def normal_kind(self, kind: str | None) -> str | None:
+        """The entity kind an answer class shows: metrics answers show the plain entities, with figures."""
+        if kind is None or kind in NOT_ENTITIES:
+            return None
+        if kind in _KIND_ALIAS:
+            return _KIND_ALIAS[kind]
+        if kind.endswith("MetricsResponse") and kind.replace("Metrics", "") in self.kinds:
+            return kind.replace("Metrics", "")
+        return kind
 
     def find(self, name: str) -> ApiInfo | None:
         real = name if name in self.info else self._lower.get(name.lower())
@@ -212,9 +237,13 @@ class SpecIndex:
     def _build(self, api: ApiSpec, command_class: str | None) -> ApiInfo:
         verb = verb_of(api.name)
         noun = canonical_noun(api.name)
-        kind = api.response_object if api.response_object not in NOT_ENTITIES else None
-        if api.response_object is None:
-            kind = self.kind_for_noun(noun) or self._guess_kind(noun)
+        raw_kind = api.response_object if api.response_object not in NOT_ENTITIES else None
+        known = self._fallback.get(api.name)
+        if api.response_object is None and known is not None:
+            raw_kind = known.response_object if known.response_object not in NOT_ENTITIES else None
+        elif api.response_object is None:
+            raw_kind = self.kind_for_noun(noun) or self._guess_kind(noun)
+        kind = self.normal_kind(raw_kind)
         if kind and kind not in NOT_ENTITIES:
             self.kinds.add(kind)
         envelope = api.envelope_key
@@ -226,7 +255,7 @@ class SpecIndex:
             kind=kind,
             envelope=envelope,
             item_key=item_key(api),
-            object_name=object_name(api, kind),
+            object_name=object_name(api, raw_kind),
             command_label=label,
             roles=_roles(api, command_class),
         )
@@ -242,9 +271,13 @@ class SpecIndex:
 
     def _param_kind(self, p: ParamSpec, api_kind: str | None, api: ApiSpec) -> str | None:
         if p.entity and p.entity not in NOT_ENTITIES:
-            return p.entity
+            return self.normal_kind(p.entity)
         if api.response_object is not None and p.entity is None and api.params and any(x.entity for x in api.params):
             return None  # metadata present and silent about this one: no kind
+        known = self._fallback.get(api.name)
+        twin = known.param(p.name) if known is not None else None
+        if twin is not None and twin.entity:
+            return self.normal_kind(twin.entity)
         name = p.name.lower()
         if name in ("id", "ids"):
             return api_kind

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .defaults import apply_defaults
 from .store import Entity, new_uuid, now_text
 
 if TYPE_CHECKING:
@@ -15,7 +16,18 @@ if TYPE_CHECKING:
 __all__ = ["seed_cloud", "seed_samples"]
 
 GB = 1024**3
-_NO_SAMPLES = frozenset({"AsyncJobResponse"})  # jobs only come from async calls
+# Kinds never sampled: jobs only come from async calls; the others would look like junk in their lists.
+_NO_SAMPLES = frozenset(
+    {
+        "AsyncJobResponse",
+        "SecondaryStorageHeuristicsResponse",
+        "FirewallRuleResponse",
+        "DirectDownloadCertificateResponse",
+        "ClusterDrsPlanResponse",
+        "EventResponse",
+        "ResourceTagResponse",
+    }
+)
 HYPERVISOR = "KVM"
 
 
@@ -107,7 +119,7 @@ def seed_cloud(cloud: Cloud) -> None:
                 {
                     "name": f"kvm-host-{i:02d}",
                     "type": "Routing",
-                    "state": "Up",
+                    "state": "Up" if i < 4 else "Disconnected",
                     "resourcestate": "Enabled",
                     "hypervisor": HYPERVISOR,
                     "hypervisorversion": "8.2.0",
@@ -161,7 +173,7 @@ def seed_cloud(cloud: Cloud) -> None:
             "managed": False,
         },
     )
-    _add(
+    image_store = _add(
         cloud,
         "ImageStoreResponse",
         "store1",
@@ -223,7 +235,7 @@ def seed_cloud(cloud: Cloud) -> None:
                 **z,
                 "size": size * GB,
                 "templatetype": kind,
-                "passwordenabled": False,
+                "passwordenabled": key == "ubuntu",
                 "isextractable": True,
                 "crossZones": False,
                 "account": "system",
@@ -235,6 +247,7 @@ def seed_cloud(cloud: Cloud) -> None:
                 "isdynamicallyscalable": False,
                 "arch": "x86_64",
                 "_variant": "template",
+                "_store": image_store["id"],
             },
         )
     _add(
@@ -261,6 +274,7 @@ def seed_cloud(cloud: Cloud) -> None:
             "crossZones": False,
             "templatetype": "USER",
             "_variant": "iso",
+            "_store": image_store["id"],
         },
     )
     offerings = {}
@@ -493,6 +507,151 @@ def seed_cloud(cloud: Cloud) -> None:
             key, owner, zone, networks[net], templates["ubuntu"], offerings[offering], hosts[0], pool, state
         )
     cloud.disk_offerings = disk_offerings
+    _seed_more(cloud, zone, admin, networks, image_store)
+
+
+def _seed_more(cloud: Cloud, zone: Entity, admin: Entity, networks: dict[str, Entity], image_store: Entity) -> None:
+    """Routed network, snapshots, settings, alerts, keys: the rest of a lived-in cloud."""
+    store = cloud.store
+    z = _ref(zone, "zone")
+    offering = next(iter(store.all("NetworkOfferingResponse")))
+    routed = _add(
+        cloud,
+        "NetworkResponse",
+        "net:routed",
+        {
+            "name": "routed-net",
+            "displaytext": "routed-net",
+            **z,
+            **_ref(offering, "networkoffering"),
+            "type": "Isolated",
+            "traffictype": "Guest",
+            "state": "Implemented",
+            "cidr": "10.10.1.0/24",
+            "gateway": "10.10.1.1",
+            "netmask": "255.255.255.0",
+            "broadcastdomaintype": "Vlan",
+            "broadcasturi": "vlan://1010",
+            "vlan": "1010",
+            "acltype": "Account",
+            "restartrequired": False,
+            "canusefordeploy": True,
+            "ip4routing": "Static",
+            "ispersistent": False,
+            "redundantrouter": False,
+            "_seq_ip": 10,
+        },
+        admin,
+    )
+    _add(cloud, "DataCenterIpv4SubnetResponse", "subnet:1", {"subnet": "10.10.0.0/16", **z})
+    web = store.first("UserVmResponse", name="web-01")
+    root = next((v for v in store.all("VolumeResponse") if web and v.get("virtualmachineid") == web["id"]), None)
+    if web is not None and root is not None:
+        _add(
+            cloud,
+            "SnapshotResponse",
+            "snap:web-01",
+            {
+                "name": "web-01_ROOT_nightly",
+                "volumeid": root["id"],
+                "volumename": root["name"],
+                "volumetype": "ROOT",
+                "snapshottype": "MANUAL",
+                "intervaltype": "MANUAL",
+                "state": "BackedUp",
+                **z,
+                "physicalsize": 2 * GB,
+                "virtualsize": root["size"],
+                "locationtype": "SECONDARY",
+                "revertable": True,
+                "_store": image_store["id"],
+            },
+            admin,
+        )
+        _add(
+            cloud,
+            "VMSnapshotResponse",
+            "vmsnap:web-01",
+            {
+                "name": "i-web-01_VS_20240101000000",
+                "displayname": "before-upgrade",
+                "virtualmachineid": web["id"],
+                "virtualmachinename": web["name"],
+                "state": "Ready",
+                "type": "Disk",
+                "current": True,
+                "zoneid": zone["id"],
+            },
+            admin,
+        )
+    for name, value, category, description in (
+        ("default.page.size", "500", "Advanced", "Default and largest page size of list APIs"),
+        ("expunge.delay", "86400", "Advanced", "Seconds to wait before a destroyed VM is expunged"),
+        ("expunge.interval", "86400", "Advanced", "Seconds between runs of the expunge thread"),
+        ("allow.user.expunge.recover.vm", "false", "Advanced", "Whether users may expunge and recover VMs"),
+        ("enable.dynamic.scale.vm", "true", "Advanced", "Whether running VMs may change offering"),
+        ("cpu.overprovisioning.factor", "2.0", "Advanced", "CPU overcommit ratio of clusters"),
+        ("mem.overprovisioning.factor", "1.0", "Advanced", "Memory overcommit ratio of clusters"),
+        ("router.health.checks.enabled", "true", "Advanced", "Whether virtual routers run health checks"),
+        ("ca.framework.provider.plugin", "root", "Advanced", "The CA provider used to issue certificates"),
+        ("api.throttling.enabled", "false", "Advanced", "Whether API calls are rate-limited per account"),
+        ("job.expire.minutes", "1440", "Advanced", "Minutes after which finished async jobs are removed"),
+    ):
+        _add(
+            cloud,
+            "ConfigurationResponse",
+            f"config:{name}",
+            {
+                "name": name,
+                "value": value,
+                "defaultvalue": value,
+                "category": category,
+                "description": description,
+                "scope": "global",
+                "isdynamic": True,
+                "type": "String",
+                "displaytext": name,
+                "group": "Miscellaneous",
+            },
+        )
+    for i, (kind, text) in enumerate(
+        (
+            (7, "Host kvm-host-04 is unreachable (Disconnected)"),
+            (25, "Secondary storage usage is above 7% of capacity"),
+        ),
+        1,
+    ):
+        _add(
+            cloud,
+            "AlertResponse",
+            f"alert:{i}",
+            {"type": kind, "name": "ALERT.TYPE." + str(kind), "description": text, "sent": now_text()},
+        )
+    provider = _add(
+        cloud,
+        "ProviderResponse",
+        "nsp:vr",
+        {
+            "name": "VirtualRouter",
+            "state": "Enabled",
+            "physicalnetworkid": next(iter(store.all("PhysicalNetworkResponse")))["id"],
+            "servicelist": ["Dhcp", "Dns", "SourceNat", "Firewall", "PortForwarding", "Lb"],
+        },
+    )
+    _add(
+        cloud,
+        "VirtualRouterProviderResponse",
+        "vre:1",
+        {"nspid": provider["id"], "enabled": True, "providertype": "VirtualRouter"},
+    )
+    _add(
+        cloud,
+        "SSHKeyPairResponse",
+        "ssh:admin",
+        {"name": "admin-laptop", "fingerprint": "4a:3b:9c:2d:11:0e:7f:55:aa:01:9e:b3:c4:2d:7a:10"},
+        admin,
+    )
+    _ = routed
 
 
 def seed_samples(cloud: Cloud) -> None:
@@ -515,4 +674,4 @@ def seed_samples(cloud: Cloud) -> None:
         if admin is not None and fields & {"account", "domainid"}:
             entity.update(account=admin["name"], domainid=admin["domainid"], domain=admin["domain"])
             entity["_owner"], entity["_domainpath"] = admin["id"], admin["domainpath"]
-        store.add(kind, entity)
+        store.add(kind, apply_defaults(kind, entity))

@@ -81,8 +81,9 @@ class Simulator:
 
     @property
     def credentials(self) -> dict[str, Credentials]:
-        """Seeded users by role label: "admin" (root admin), "domainadmin", "user"."""
-        return self.cloud.accounts.credentials
+        """Seeded users by role label: "admin" (root admin), "domainadmin", "user"; current keys
+        (after registerUserKeys the new ones)."""
+        return self.cloud.accounts.current_credentials()
 
     @property
     def requests(self) -> list[RequestRecord]:

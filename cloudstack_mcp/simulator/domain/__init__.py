@@ -30,6 +30,6 @@ def handles(*names: str) -> Callable[[Handler], Handler]:
 
 def load_all() -> dict[str, Handler]:
     """Import every domain module (each registers its handlers) and return the registry."""
-    from . import core, vms  # noqa: F401
+    from . import certs, core, identity, images, infra, misc, network, offerings, storage, system, vms  # noqa: F401
 
     return HANDLERS

@@ -65,11 +65,11 @@ def list_apis(ctx: Context) -> ListAnswer:
 
 def _own_job(ctx: Context, job: dict[str, Any]) -> bool:
     caller = ctx.caller
-    if caller.is_root_admin or job["accountid"] == caller.account["id"]:
+    if caller.is_root_admin or job.get("accountid") == caller.account["id"]:
         return True
     if caller.role == "DomainAdmin":
-        account = ctx.store.get("AccountResponse", job["accountid"])
-        return account is not None and caller.can_see_domain(str(account["domainpath"]))
+        account = ctx.store.get("AccountResponse", job.get("accountid"))
+        return account is not None and caller.can_see_domain(str(account.get("domainpath")))
     return False
 
 
