@@ -188,7 +188,9 @@ def test_success_false_and_displaytext() -> None:
 
 def test_pending_job_says_how_to_poll() -> None:
     text = render_job(None, {"jobid": "j-1", "jobstatus": 0, "jobprocstatus": 2})
-    assert text == "Job j-1 pending, progress step 2: still running. Poll again with query_async_job_result jobid=j-1."
+    assert (
+        text == "Job j-1 pending, progress step 2: still running; follow it with query_async_job_result(jobid='j-1')."
+    )
 
 
 def test_job_text_result() -> None:
@@ -340,5 +342,7 @@ def test_secret_value_of_a_key_value_row_is_masked() -> None:
         {"name": "security.secret.key", "value": "SHOULD-NOT-SHOW", "category": "Hidden"},
         {"name": "max.account.vms", "value": "20", "category": "Advanced"},
     ]
-    text = render_answer(CATALOG["listConfigurations"], {"count": 2, "configuration": configs}, fields=["name", "value"])
+    text = render_answer(
+        CATALOG["listConfigurations"], {"count": 2, "configuration": configs}, fields=["name", "value"]
+    )
     assert "SHOULD-NOT-SHOW" not in text and column(text, "value") == ["********", "20"]

@@ -141,7 +141,7 @@ def test_async_submission_names_the_job_and_how_to_poll() -> None:
     text = render("deployVirtualMachine.cloudstack-go")
     assert "74bbb422-fb74-47ac-a22a-ad86a7831d3f" in text
     assert "915653c4-298b-4d74-bdee-4ced282114f1" in text
-    assert "query_async_job_result" in text
+    assert "query_async_job_result(jobid='74bbb422-fb74-47ac-a22a-ad86a7831d3f')" in text
     assert len(text.splitlines()) == 1
 
 

@@ -23,6 +23,11 @@ _SUBMIT_KEYS = frozenset({"jobid", "id"})
 _POLL = tool_name("queryAsyncJobResult")
 
 
+def _follow(jobid: Any) -> str:
+    """How to follow a job (the same words as the pipeline's `jobs.follow_hint`)."""
+    return f"follow it with {_POLL}(jobid={str(jobid)!r})"
+
+
 def _is_item_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(e, Mapping) for e in value)
 
@@ -81,7 +86,7 @@ def render_answer(
         return render_job(api, answer, fields=fields, max_rows=max_rows)
     if kind == "submitted":
         extra = f" for {answer['id']}" if answer.get("id") else ""
-        return f"Async job {answer['jobid']} started{extra}; poll it with {_POLL} jobid={answer['jobid']}."
+        return f"Async job {answer['jobid']} started{extra}; {_follow(answer['jobid'])}."
     if kind == "success":
         return _success_line(answer)
     if kind == "value":
@@ -140,7 +145,7 @@ def render_job(
     result = job.get("jobresult")
     if status == 0:
         progress = f", progress step {job['jobprocstatus']}" if job.get("jobprocstatus") else ""
-        return f"{head}{progress}: still running. Poll again with {_POLL} jobid={jobid}."
+        return f"{head}{progress}: still running; {_follow(jobid)}."
     if status in (2, 3):
         if isinstance(result, Mapping) and ("errorcode" in result or "errortext" in result):
             code = result.get("errorcode") or job.get("jobresultcode") or 530

@@ -35,8 +35,9 @@ def render_object(
     ranked = [k for _, k in rank_fields(keys)]
     order = ranked + [k for k in keys if k not in ranked]
 
-    lines = [f"{key}:"] if key else []
-    indent = "  " if key else ""
+    titled = key is not None
+    lines = [f"{key}:"] if titled else []
+    indent = "  " if titled else ""
     empties = []
     for k in order:
         value = obj[k]
@@ -49,6 +50,8 @@ def render_object(
             lines.extend(f"{indent}{line}" for line in _nested(k, value, docs, path))
     if empties:
         lines.append(f"{indent}empty: {', '.join(empties)}")
+    if len(lines) == int(titled):
+        lines.append(f"{indent}(no fields)")
     if unknown:
         lines.append(
             f"{indent}unknown fields ignored: {', '.join(unknown)}; this object has: {', '.join(map(str, obj))}"
