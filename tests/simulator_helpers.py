@@ -38,9 +38,17 @@ DESTRUCTIVE = (
 class Signed:
     """A keep-alive client that signs every call with one user's keys."""
 
-    def __init__(self, sim: Simulator, who: str = "admin", credentials: Credentials | None = None) -> None:
-        self.sim = sim
-        self.cred = credentials or sim.credentials[who]
+    def __init__(
+        self,
+        sim: Simulator | None,
+        who: str = "admin",
+        credentials: Credentials | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        self.endpoint = endpoint or (sim.endpoint if sim else "")
+        cred = credentials or (sim.credentials[who] if sim else None)
+        assert cred is not None, "give a simulator or credentials"
+        self.cred = cred
         self.http = httpx.Client(timeout=10)
 
     def params(self, command: str, **params: Any) -> dict[str, str]:
@@ -54,10 +62,10 @@ class Signed:
         return p
 
     def get(self, command: str, **params: Any) -> httpx.Response:
-        return self.http.get(self.sim.endpoint, params=self.params(command, **params))
+        return self.http.get(self.endpoint, params=self.params(command, **params))
 
     def post(self, command: str, **params: Any) -> httpx.Response:
-        return self.http.post(self.sim.endpoint, data=self.params(command, **params))
+        return self.http.post(self.endpoint, data=self.params(command, **params))
 
     def ok(self, command: str, **params: Any) -> dict[str, Any]:
         r = self.get(command, **params)

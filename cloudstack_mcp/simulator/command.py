@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from collections.abc import Sequence
 
@@ -65,7 +64,6 @@ def run(args: argparse.Namespace) -> int:
     except (CatalogError, FaultError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         sim.serve_forever(args.host, args.port, on_ready=lambda s: print(_banner(s), flush=True))
     except OSError as exc:

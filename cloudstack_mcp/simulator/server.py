@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 from cloudstack_mcp.catalog import Catalog
@@ -154,14 +155,21 @@ class Simulator:
             thread.join(timeout=5)
             self._server = None
 
-    def serve_forever(self, host: str = "127.0.0.1", port: int = 8080, on_ready=None) -> None:  # type: ignore[no-untyped-def]
-        """Serve until interrupted (Ctrl-C / SIGTERM); `on_ready(sim)` runs once the port is bound."""
+    def serve_forever(
+        self, host: str = "127.0.0.1", port: int = 8080, on_ready: Callable[[Simulator], None] | None = None
+    ) -> None:
+        """Serve until Ctrl-C or SIGTERM; `on_ready(sim)` runs once the port is bound."""
 
         async def main() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(sig, stop.set)
             async with self.serve(host, port):
                 if on_ready is not None:
                     on_ready(self)
-                await asyncio.Event().wait()
+                await stop.wait()
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(main())
