@@ -90,6 +90,7 @@ def test_vm_list_row_holds_what_identifies_and_describes_the_vm() -> None:
     filled = [k for k, v in vm.items() if k not in shown_heads and v not in ([], {}, "", None)]
     assert n_more == len(filled)
     assert "templatename" in note and "fields=" in note and "structured content" in note
+    assert 'nested: "nic.' in note and 'all: "*"' in note  # the syntax for nested parts and every field
 
 
 def test_vm_list_from_libcloud_two_vms_with_job_in_progress() -> None:

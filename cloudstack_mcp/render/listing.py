@@ -195,5 +195,18 @@ def _left_out(items: Sequence[Mapping[str, Any]], shown: Sequence[str]) -> list[
     if empty:
         note += f", {empty} empty"
     example = ", ".join(f'"{k}"' for k in filled[:2])
-    note += f". Pick columns with fields=[{example}, ...]; the structured content has every field."
+    nested = _nested_example(items)
+    more = f' (nested: "{nested}"; all: "*")' if nested else ' (all: "*")'
+    note += f". Pick columns with fields=[{example}, ...]{more}; the structured content has every field."
     return [note]
+
+
+def _nested_example(items: Sequence[Mapping[str, Any]]) -> str | None:
+    """A dotted path into the first nested list of objects (`nic.macaddress`), to show the syntax."""
+    for key in _keys(items):
+        for item in items:
+            value = item.get(key)
+            if isinstance(value, list) and value and isinstance(value[0], Mapping):
+                inner = [str(k) for k in value[0] if str(k).lower() not in ("id", "ipaddress")]
+                return f"{key}.{inner[0]}" if inner else None
+    return None
