@@ -11,6 +11,7 @@ wrong. Unknown verbs are never read-only: they are treated as dangerous.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -76,6 +77,7 @@ _RECOVERABLE = frozenset({"virtual machine", "volume", "shared file system"})
 _UNKNOWN = Obj("resource", "resource", 2, 2, "it", "whatever depends on it")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_name(name: str) -> ParsedName:
     """Split an API name into its verb and object words (`deleteImageStore` -> delete, "image store")."""
     words = tool_name(name).split("_")
@@ -182,6 +184,13 @@ def _warning(verb: Verb, obj: Obj, noun: str, words: str, reversible: bool) -> s
 
 def classify(api: ApiSpec) -> ApiPolicy:
     """The static policy of an API (no arguments known)."""
+    return _classify(api.name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify(name: str) -> ApiPolicy:
+    # The policy depends on the name alone (rules over the verb and object, overrides by name).
+    api = ApiSpec(name)
     parsed = parse_name(api.name)
     obj = find_object(parsed.words) or _UNKNOWN
     override = OVERRIDES.get(api.name, {})

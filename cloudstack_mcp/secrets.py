@@ -111,14 +111,24 @@ def _secret_name(name: str, api_name: str | None) -> bool:
     return bool(_SECRET.search(norm)) and not _NOT_SECRET.search(norm)
 
 
-def mask_text(text: str) -> str:
+def mask_text(text: str, _found: list[str] | None = None) -> str:
     """Mask credentials inside a URL-like string: `s3://user:pw@host`, `?password=pw`."""
     if "://" not in text and "=" not in text:
         return text
-    text = _URL_USERINFO.sub(lambda m: m.group("head") + MASK + m.group("tail"), text)
-    return _URL_QUERY.sub(
-        lambda m: m.group("head") + (MASK if is_secret_name(m.group("name")) else m.group("value")), text
-    )
+
+    def userinfo(m: re.Match[str]) -> str:
+        if _found is not None:
+            _found.append(m.group("secret"))
+        return m.group("head") + MASK + m.group("tail")
+
+    def query(m: re.Match[str]) -> str:
+        if not is_secret_name(m.group("name")) or m.group("value") == MASK:
+            return m.group(0)
+        if _found is not None:
+            _found.append(m.group("value"))
+        return m.group("head") + MASK
+
+    return _URL_QUERY.sub(query, _URL_USERINFO.sub(userinfo, text))
 
 
 def _is_pair(entry: Mapping[Any, Any]) -> bool:
@@ -141,21 +151,50 @@ def _hidden_field(name: str, entry: Mapping[Any, Any], api: ApiSpec | str | None
     return is_secret_name(name, api)
 
 
-def mask_value(value: Any, api: ApiSpec | str | None = None) -> Any:
+def mask_value(value: Any, api: ApiSpec | str | None = None, _found: list[str] | None = None) -> Any:
     """Recursively mask secret-named keys inside dicts/lists (answers, nested arguments)."""
-    if isinstance(value, Mapping):
+    api_name = api.name if isinstance(api, ApiSpec) else api
+    return _mask(value, api_name.lower() if api_name else None, _found)
+
+
+_NAME_CACHE: dict[tuple[str, str | None], bool] = {}
+
+
+def _mask(value: Any, api: str | None, found: list[str] | None) -> Any:
+    # The hot path of every answer: plain type checks first, one cached name lookup per key.
+    kind = type(value)
+    if kind is str:
+        if "=" not in value and ":" not in value:
+            return value
+        return _scrub_patterns(value, found)
+    if kind is dict or isinstance(value, Mapping):
+        pair = "value" in value and ("key" in value or "name" in value)
         out = {}
         for k, v in value.items():
-            if _hidden_field(str(k), value, api):
-                out[k] = MASK if v not in (None, "") else v
+            name = k if type(k) is str else str(k)
+            if pair and name.lower() in ("key", "name", "value"):
+                hidden = name.lower() == "value" and _pair_secret(value, api)
             else:
-                out[k] = mask_value(v, api)
+                hidden = _NAME_CACHE.get((name, api))
+                if hidden is None:
+                    hidden = _NAME_CACHE[(name, api)] = _secret_name(name, api)
+                    if len(_NAME_CACHE) > 65536:
+                        _NAME_CACHE.clear()
+            if hidden:
+                out[k] = MASK if v not in (None, "") else v
+                if found is not None:
+                    found += _leaves(v)
+            else:
+                out[k] = v if type(v) in _SCALARS else _mask(v, api, found)
         return out
-    if isinstance(value, (list, tuple)):
-        return [mask_value(v, api) for v in value]
+    if kind is list or kind is tuple:
+        return [v if type(v) in _SCALARS else _mask(v, api, found) for v in value]
     if isinstance(value, str):
-        return _scrub_patterns(value)
+        return _mask(str(value), api, found)
     return value
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 def mask_params(params: Mapping[str, Any], api: ApiSpec | str | None = None) -> dict[str, Any]:
@@ -188,7 +227,7 @@ def secret_values(value: Any, api: ApiSpec | str | None = None, *, _inside: bool
     """Every secret value (as text) found by name in arguments, flat parameters or an answer."""
     found: list[str] = []
     if isinstance(value, Mapping):
-        flat = [k for k in value if isinstance(k, str) and _FLAT_ENTRY.match(k)]
+        flat = [k for k in value if isinstance(k, str) and "[" in k and _FLAT_ENTRY.match(k)]
         if flat:
             masked = mask_params(value, api)
             found += [str(value[k]) for k in flat if masked[k] == MASK]
@@ -202,9 +241,8 @@ def secret_values(value: Any, api: ApiSpec | str | None = None, *, _inside: bool
     elif isinstance(value, (list, tuple)):
         for v in value:
             found += secret_values(v, api, _inside=True)
-    elif isinstance(value, str):
-        found += [m.group("secret") for m in _URL_USERINFO.finditer(value)]
-        found += [m.group("value") for m in _URL_QUERY.finditer(value) if is_secret_name(m.group("name"))]
+    elif isinstance(value, str) and ("=" in value or "://" in value or ":" in value):
+        _scrub_patterns(value, found)
     return found
 
 
@@ -257,13 +295,20 @@ class SecretScrubber:
             json.dumps(text, ensure_ascii=False)[1:-1],  # as it appears inside JSON text
         }
         with self._lock:
+            added = False
             for form in forms:
-                if len(form) >= _MIN_SECRET_LEN:
-                    self._values[form] = None
+                if len(form) < _MIN_SECRET_LEN:
+                    continue
+                if form in self._values:
                     self._values.move_to_end(form)
+                else:
+                    self._values[form] = None
+                    added = True
             while len(self._values) > self._capacity:
                 self._values.popitem(last=False)
-            self._pattern = None
+                added = True
+            if added:
+                self._pattern = None  # recompiled on next use
 
     def learn(self, value: Any, api: ApiSpec | str | None = None) -> None:
         """Remember every secret found by name in arguments, flat parameters or an answer."""
@@ -281,10 +326,16 @@ class SecretScrubber:
 
     def scrub_value(self, value: Any, api: ApiSpec | str | None = None) -> Any:
         """A copy of a JSON-like value: secret-named fields masked and remembered secrets removed from strings."""
-        self.learn(value, api)
-        masked = mask_value(value, api)
+        text = _compact(value)
         pattern = self._compiled()
-        if pattern is None or not pattern.search(json.dumps(masked, default=str, ensure_ascii=False)):
+        if not _may_hold_secret(text, api) and (pattern is None or not pattern.search(text)):
+            return value  # fast path (big lists): no secret name, credential or remembered value anywhere
+        found: list[str] = []
+        masked = mask_value(value, api, found)
+        for secret in found:
+            self.remember(secret)
+        pattern = self._compiled()
+        if pattern is None or not pattern.search(_compact(masked)):
             return masked  # nothing remembered occurs anywhere: skip the walk
         return self._scrub_strings(masked)
 
@@ -292,8 +343,7 @@ class SecretScrubber:
         pattern = self._pattern
         if pattern is None and self._values:
             with self._lock:
-                ordered = sorted(self._values, key=len, reverse=True)  # longest first: no partial leftovers
-                pattern = self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+                pattern = self._pattern = re.compile(_trie_regex(self._values))
         return pattern
 
     def _scrub_strings(self, value: Any) -> Any:
@@ -306,6 +356,54 @@ class SecretScrubber:
         return value
 
 
+_JSON_KEY = re.compile(r'"([^"]*)":')  # keys of compact JSON (separators without spaces)
+_JSON_PAIR_NAME = re.compile(r'"(?:key|name)":"([^"]*)"')
+_IN_VALUE = re.compile(r"((?:pass|secret|key|token|sign|cred|psk|pwd|cookie|auth|session)\w*)\s*[=:]")
+_URL_CREDS = re.compile(r"://[^/\s\"@]+:[^@\s\"/]+@")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+def _may_hold_secret(text: str, api: ApiSpec | str | None) -> bool:
+    """Whether a compact JSON text may hold a secret that masking would hide (C-speed scans before a walk)."""
+    if _URL_CREDS.search(text):
+        return True
+    if any(is_secret_name(word, api) for word in set(_IN_VALUE.findall(text.lower()))):
+        return True  # "password=..." inside a value
+    if any(is_secret_name(key, api) for key in set(_JSON_KEY.findall(text))):
+        return True
+    return any(is_secret_name(name, api) for name in set(_JSON_PAIR_NAME.findall(text)))
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """One regex matching any of `words`, longest first, built as a trie so the engine branches per character
+    instead of trying every word at every position (thousands of remembered secrets stay fast)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        out = ""
+        while True:  # follow single-child chains without recursion (private keys are long)
+            children = [ch for ch in node if ch]
+            end = "" in node
+            if len(children) == 1 and not end:
+                out += re.escape(children[0])
+                node = node[children[0]]
+                continue
+            if not children:
+                return out
+            branches = "|".join(re.escape(ch) + build(node[ch]) for ch in sorted(children))
+            return out + f"(?:{branches})" + ("?" if end else "")
+
+    return build(trie)
+
+
 # name=value, name: value, "name": "value" for secret names, in free text (logs, error texts).
 _NAMED_IN_TEXT = re.compile(
     r"""(?P<head>(?P<q>["']?)(?P<name>[A-Za-z0-9_.\[\]\-]{2,60})(?P=q)\s*(?:=|:)\s*(?P<vq>["']?))"""
@@ -316,17 +414,19 @@ _NAMED_IN_TEXT = re.compile(
 _HINT = re.compile(r"pass|secret|key|token|sign|cred|psk|pwd|cookie|auth|session", re.I)
 
 
-def _scrub_patterns(text: str) -> str:
+def _scrub_patterns(text: str, _found: list[str] | None = None) -> str:
     if ("=" not in text and ":" not in text) or not _HINT.search(text):
-        return mask_text(text) if "://" in text else text
+        return mask_text(text, _found) if "://" in text else text
 
     def named(m: re.Match[str]) -> str:
         name = m.group("name").split(".")[-1]
         if m.group("value") != MASK and is_secret_name(name):
+            if _found is not None:
+                _found.append(m.group("value"))
             return m.group("head") + MASK
         return m.group(0)
 
-    return mask_text(_NAMED_IN_TEXT.sub(named, text))
+    return mask_text(_NAMED_IN_TEXT.sub(named, text), _found)
 
 
 _DEFAULT = SecretScrubber()

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from cloudstack_mcp.audit import AuditLog, default_audit_path, is_disabled
 from cloudstack_mcp.secrets import SecretScrubber
 
@@ -50,3 +52,43 @@ def test_disabled_values() -> None:
     assert not is_disabled("/var/log/audit.jsonl") and not is_disabled(None)
     audit = AuditLog(None)
     assert not audit.enabled and audit.write({"api": "x"}) is False
+
+
+async def _unwritable_case(tmp_path: Path, required: bool) -> tuple[list[str], list[str], list[str]]:
+    from cloudstack_mcp.catalog import Catalog
+    from cloudstack_mcp.server import open_app
+    from cloudstack_mcp.simulator import Simulator
+    from tests.conftest import SPEC_420
+    from tests.core_helpers import uuid_for
+    from tests.test_safety_walk import settings_for
+
+    catalog = Catalog.load(SPEC_420)
+    with Simulator(SPEC_420, job_seconds=0).running() as sim:
+        settings = settings_for(sim, tmp_path, audit_log=tmp_path, audit_required=required)  # a directory
+        async with open_app(settings, catalog=catalog) as app:
+            warnings = list(app.guard.warnings)
+            start = len(sim.requests)
+            create = await app.pipeline.call_api("createNetwork", {"name": "n", "zoneid": "z", "dry_run": True})
+            read = await app.pipeline.call_api("listZones", {})
+            change = await app.pipeline.call_api(
+                "stopVirtualMachine", {"id": uuid_for(sim, catalog["stopVirtualMachine"], "id")}
+            )
+            texts = [r.content[0].text for r in (create, read, change)]
+        return warnings, texts, [r.command or "" for r in sim.requests[start:]]
+
+
+@pytest.mark.anyio
+async def test_unwritable_audit_log_refuses_changes(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    warnings, texts, sent = await _unwritable_case(tmp_path, required=True)
+    assert any("AUDIT LOG UNWRITABLE" in w and "REFUSED" in w for w in warnings)
+    assert "AUDIT LOG UNWRITABLE" in caplog.text  # loud at start-up
+    dry, read, change = texts
+    assert "nothing was sent" in dry and "listZones" in sent  # dry runs and reads still work
+    assert "refused" in change and "audit log" in change and "stopVirtualMachine" not in sent
+
+
+@pytest.mark.anyio
+async def test_unwritable_audit_log_optional(tmp_path: Path) -> None:
+    warnings, _texts, sent = await _unwritable_case(tmp_path, required=False)
+    assert any("proceed unrecorded" in w for w in warnings)
+    assert "stopVirtualMachine" in sent
