@@ -25,7 +25,7 @@ from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
 from cloudstack_mcp.guard import Guard, ToolCall
 from cloudstack_mcp.jobs import follow_hint, job_error, wait_for_job
 from cloudstack_mcp.naming import tool_names
-from cloudstack_mcp.policy import classify, for_call
+from cloudstack_mcp.policy import ApiPolicy, classify, for_call
 from cloudstack_mcp.results import error_result, text_result
 from cloudstack_mcp.retry import change_failure_text, unknown_outcome_text
 from cloudstack_mcp.schema import Validator, controls_for, encode, normalise
@@ -49,6 +49,8 @@ class Pipeline:
         self.settings = settings
         self._tool_to_api = tool_names(catalog)
         self._validators: dict[str, Validator] = {}
+        self._controls: dict[str, tuple[str, ...]] = {}
+        self._policies: dict[str, ApiPolicy] = {}
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -103,7 +105,17 @@ class Pipeline:
         )
 
     def controls(self, api: ApiSpec) -> tuple[str, ...]:
-        return controls_for(api) + self.guard.controls_for(api, classify(api))
+        found = self._controls.get(api.name)
+        if found is None:
+            found = self._controls[api.name] = controls_for(api) + self.guard.controls_for(api, self.policy(api))
+        return found
+
+    def policy(self, api: ApiSpec) -> ApiPolicy:
+        """The API's static policy (policy.classify), computed once per API."""
+        found = self._policies.get(api.name)
+        if found is None:
+            found = self._policies[api.name] = classify(api)
+        return found
 
     def validator(self, api: ApiSpec) -> Validator:
         found = self._validators.get(api.name)
@@ -130,7 +142,7 @@ class Pipeline:
             arguments=norm.arguments,
             controls=norm.controls,
             policy=for_call(api, norm.arguments),
-            base_policy=classify(api),
+            base_policy=self.policy(api),
             params=encode(api, norm.arguments),
             via=via,
             request=request,

@@ -12,6 +12,7 @@ import contextlib
 import difflib
 import logging
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -102,13 +103,22 @@ async def open_app(
                 flush=True,
             )
         async with CloudStackClient(settings) as client:
+            started = time.perf_counter()
             if preloaded is None:
                 preloaded = await load_catalog(settings, client, use_cache=simulator is None)
             catalog = preloaded
+            loaded = time.perf_counter()
             guard = guard_factory(settings)
             pipeline = Pipeline(catalog, client, guard, settings)
             app = App(settings, catalog, client, guard, pipeline, simulator=simulator)
             app.inventory = build_inventory(catalog, settings, guard=guard, extras=extra_tools(app))
+            log.info(
+                "start-up: catalog %.0f ms (%s), inventory of %d tools %.0f ms",
+                (loaded - started) * 1000,
+                catalog.source or "listApis",
+                len(app.inventory),
+                (time.perf_counter() - loaded) * 1000,
+            )
             yield app
 
 

@@ -1,0 +1,285 @@
+"""Core server benchmarks: start-up, per-call overhead, memory.
+
+    python bench/bench_core.py [--runs 7] [--calls 300]
+
+1. Spawn to first `tools/list` answer over stdio, with the 4.20 catalog cached (all 864 tools listed,
+   and the default profile), against a bare `mcp` low-level server with no tools, in the same run.
+2. Median `list_zones` latency through MCP (stdio, both protocol eras) against a direct `cs` call to
+   the same simulator; also our own client without MCP, and the SDK's own floor (a stdio server
+   answering a constant result), to split the overhead.
+3. Resident memory of the server with the full catalog listed, after the calls.
+
+The simulator runs as its own process (the 4.20 spec), so it does not share the GIL with the clients.
+Prints medians and ratios; figures go to BENCHMARKS.md ("Core server").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import anyio
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_api() -> Path:
+    for base in (os.environ.get("CLOUDSTACK_MCP_SHARED"), ROOT.parent / "shared", "/work/shared"):
+        if base and (Path(base) / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
+            return Path(base) / "cloudstack-api"
+    raise SystemExit("reference data not found: ../shared/cloudstack-api (or set CLOUDSTACK_MCP_SHARED)")
+
+
+SPEC_420 = shared_api() / "4.20.0.0" / "listApis.json"
+KEY, SECRET = "bench-key", "bench-secret"
+
+BARE_SERVER = """
+import anyio
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+
+async def list_tools(ctx, params):
+    return types.ListToolsResult(tools=[])
+
+async def main():
+    server = Server("bare", on_list_tools=list_tools)
+    async with stdio_server() as (r, w):
+        await server.run(r, w, server.create_initialization_options())
+
+anyio.run(main)
+"""
+
+
+ECHO_SERVER = """
+import anyio
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+
+ZONE = {"count": 1, "zone": [{"id": "fa23c9e8-b846-5e50-8c20-c582922816e3", "name": "ams-zone1"}]}
+
+async def list_tools(ctx, params):
+    return types.ListToolsResult(tools=[types.Tool(name="list_zones", input_schema={"type": "object"})])
+
+async def call_tool(ctx, params):
+    return types.CallToolResult(content=[types.TextContent(type="text", text="count: 1 zone")], structured_content=ZONE)
+
+async def main():
+    server = Server("echo", on_list_tools=list_tools, on_call_tool=call_tool)
+    async with stdio_server() as (r, w):
+        await server.run(r, w, server.create_initialization_options())
+
+anyio.run(main)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_simulator(port: int) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cloudstack_mcp",
+            "simulator",
+            "--port",
+            str(port),
+            "--api-spec",
+            str(SPEC_420),
+            "--api-key",
+            KEY,
+            "--secret-key",
+            SECRET,
+            "--job-seconds",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("endpoint:"):
+            return proc
+    raise SystemExit("the simulator did not start")
+
+
+def server_env(endpoint: str, home: Path) -> dict[str, str]:
+    return {
+        "CLOUDSTACK_ENDPOINT": endpoint,
+        "CLOUDSTACK_KEY": KEY,
+        "CLOUDSTACK_SECRET": SECRET,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "CLOUDSTACK_MCP_CONFIRM_MODE": "allow",
+    }
+
+
+async def spawn_to_list(params: StdioServerParameters) -> tuple[float, int]:
+    start = time.perf_counter()
+    async with Client(params, mode="legacy") as client:
+        tools = await client.list_tools()
+        elapsed = time.perf_counter() - start
+    return elapsed, len(tools.tools)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def server_pids(marker: str) -> list[int]:
+    out = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            env = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"cloudstack_mcp" in cmd and marker.encode() in env and b"simulator" not in cmd:
+            out.append(int(proc.name))
+    return out
+
+
+async def mcp_latency(
+    params: StdioServerParameters, calls: int, mode: str, marker: str = ""
+) -> tuple[list[float], float]:
+    async with Client(params, mode=mode) as client:
+        await client.list_tools()
+        for _ in range(20):  # warm up
+            await client.call_tool("list_zones", {})
+        times = []
+        for _ in range(calls):
+            t = time.perf_counter()
+            result = await client.call_tool("list_zones", {})
+            times.append(time.perf_counter() - t)
+            assert not result.is_error
+        pids = server_pids(marker) if marker else []
+        rss = rss_mb(pids[0]) if pids else float("nan")
+    return times, rss
+
+
+def cs_latency(endpoint: str, calls: int) -> list[float]:
+    from cs import CloudStack
+
+    cs = CloudStack(endpoint=endpoint, key=KEY, secret=SECRET)
+    for _ in range(20):
+        cs.listZones()
+    times = []
+    for _ in range(calls):
+        t = time.perf_counter()
+        cs.listZones()
+        times.append(time.perf_counter() - t)
+    return times
+
+
+async def client_latency(endpoint: str, calls: int) -> list[float]:
+    from cloudstack_mcp.client import CloudStackClient
+    from cloudstack_mcp.config import Settings
+
+    settings = Settings(endpoint=endpoint, api_key=KEY, secret_key=SECRET)
+    async with CloudStackClient(settings) as client:
+        for _ in range(20):
+            await client.call("listZones")
+        times = []
+        for _ in range(calls):
+            t = time.perf_counter()
+            await client.call("listZones")
+            times.append(time.perf_counter() - t)
+    return times
+
+
+def ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:.2f} ms"
+
+
+async def main(runs: int, calls: int) -> None:
+    port = free_port()
+    sim = start_simulator(port)
+    endpoint = f"http://127.0.0.1:{port}/client/api"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            home = Path(tmp)
+            env = server_env(endpoint, home)
+            sync = subprocess.run(
+                [sys.executable, "-m", "cloudstack_mcp", "sync"],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                cwd=tmp,
+            )
+            print(sync.stdout.strip() or sync.stderr.strip())
+
+            def ours(*args: str, marker: str = "") -> StdioServerParameters:
+                return StdioServerParameters(
+                    command=sys.executable,
+                    args=["-m", "cloudstack_mcp", *args],
+                    env={**env, "BENCH_MARKER": marker},
+                    cwd=tmp,
+                )
+
+            bare = StdioServerParameters(command=sys.executable, args=["-c", BARE_SERVER], cwd=tmp)
+            results: dict[str, list[float]] = {"bare": [], "all": [], "default": []}
+            counts: dict[str, int] = {}
+            for _ in range(runs):  # interleaved, so machine noise hits all three alike
+                for name, params in (("bare", bare), ("all", ours("--toolsets", "all")), ("default", ours())):
+                    elapsed, count = await spawn_to_list(params)
+                    results[name].append(elapsed)
+                    counts[name] = count
+            bare_ms = statistics.median(results["bare"]) * 1000
+            print(f"\nspawn -> first tools/list answer (median of {runs}, stdio, catalog cached)")
+            for name in ("bare", "all", "default"):
+                med = statistics.median(results[name]) * 1000
+                extra = "" if name == "bare" else f"  (+{med - bare_ms:.0f} ms, x{med / bare_ms:.2f} of bare)"
+                print(f"  {name:<8} {counts[name]:>4} tools  {med:7.0f} ms{extra}")
+
+            marker = f"bench-{os.getpid()}"
+            cs_times = cs_latency(endpoint, calls)
+            own_times = await client_latency(endpoint, calls)
+            echo = StdioServerParameters(command=sys.executable, args=["-c", ECHO_SERVER], cwd=tmp)
+            print(f"\nlist_zones latency (median of {calls} sequential calls, same simulator)")
+            print(f"  direct cs call                        {ms(cs_times)}")
+            print(f"  our client alone (no MCP)             {ms(own_times)}")
+            rss = float("nan")
+            for mode in ("legacy", "auto"):
+                floor, _ = await mcp_latency(echo, calls, mode)
+                mcp_times, rss = await mcp_latency(ours("--toolsets", "all", marker=marker), calls, mode, marker)
+                added = (statistics.median(mcp_times) - statistics.median(cs_times)) * 1000
+                era = "handshake era" if mode == "legacy" else "2026-07-28"
+                print(f"  MCP SDK floor, constant answer ({era:<13}) {ms(floor)}")
+                print(f"  through MCP, stdio ({era:<13})       {ms(mcp_times)}  (+{added:.2f} ms over cs)")
+            print(f"\nserver resident memory with all 864 tools listed, after {calls + 20} calls: {rss:.0f} MB")
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+        if sim.stdout:
+            sim.stdout.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=300)
+    opts = parser.parse_args()
+    anyio.run(main, opts.runs, opts.calls)
