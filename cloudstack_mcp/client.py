@@ -22,12 +22,15 @@ import httpx2
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, TransportError, error_meaning
 from cloudstack_mcp.retry import RetryPolicy
+from cloudstack_mcp.secrets import mask_params
 from cloudstack_mcp.signing import encode_value, expires_at, sign
 
 __all__ = ["CloudStackClient", "PreparedRequest"]
 
 log = logging.getLogger(__name__)
 
+# Authentication parameters every request carries; the others decide whether a request holds a secret.
+_AUTH_PARAMS = frozenset({"command", "response", "apikey", "signatureversion", "expires", "signature", "sessionkey"})
 # Beyond this many bytes of query string a request goes as a POST form (userdata and other long values).
 MAX_GET_QUERY = 2000
 _USER_AGENT = "cloudstack-mcp"
@@ -112,6 +115,9 @@ class CloudStackClient:
             return "POST"
         if self.settings.method == "get":
             return "GET"
+        own = {k: v for k, v in params.items() if k.lower() not in _AUTH_PARAMS}
+        if mask_params(own) != own:
+            return "POST"  # a password or key in a query string ends up in access logs on the way
         size = sum(len(encode_value(k)) + len(encode_value(v)) + 2 for k, v in params.items())
         return "POST" if size > MAX_GET_QUERY else "GET"
 

@@ -143,6 +143,11 @@ async def test_no_secret_leaks_anywhere(tmp_path: Path) -> None:
     # the simulator did receive the real values (they were masked only on our side)
     received = json.dumps([r.params for r in sim.requests])
     assert S3_SECRET in received and MAP_SECRET in received and "privkey-leak-0008" in received
+    # ... in a POST form, never in a URL (where access logs on the way would keep them)
+    carrying = [
+        r for r in sim.requests if any(x in json.dumps(r.params) for x in (S3_SECRET, MAP_SECRET, NEW_PASSWORD))
+    ]
+    assert carrying and all(r.method == "POST" for r in carrying)
 
 
 def _from_sim(sim: Simulator, user_id: str) -> Any:
