@@ -76,3 +76,36 @@ async def test_read_only_sends_nothing_that_changes_anything(tmp_path: Path) -> 
     changing = [c for c in seen if c and not classify(catalog.find(c) or catalog[c]).read_only]
     assert changing == [], changing[:10]
     assert {c.lower() for c in seen} >= {"listzones", "listvirtualmachines"}
+
+
+@pytest.mark.parametrize(
+    ("setting", "refused", "allowed"),
+    [
+        ({"deny_tools": ("delete_*", "*Zone*")}, ["deleteNetwork", "listZones", "updateZone"], ["listNetworks"]),
+        ({"allow_tools": ("list_*",)}, ["deleteNetwork", "createNetwork", "queryAsyncJobResult"], ["listZones"]),
+    ],
+)
+async def test_allow_and_deny_lists_apply_however_a_call_is_made(
+    tmp_path: Path, setting: dict[str, Any], refused: list[str], allowed: list[str]
+) -> None:
+    catalog = Catalog.load(SPEC_420)
+    with Simulator(SPEC_420, job_seconds=0).running() as sim:
+        settings = settings_for(sim, tmp_path, confirm_mode="allow", **setting)
+        async with open_app(settings, catalog=catalog) as app, Client(create_server(app)) as client:
+            start = len(sim.requests)
+            for name in refused + allowed:
+                api = catalog[name]
+                args = {
+                    p.name: json_value(sim, api, p.name, p.type, p.collection_type) for p in api.params if p.required
+                }
+                for tool, arguments in (
+                    (tool_name(name), args),
+                    ("call_api", {"name": name.lower(), "arguments": args}),
+                ):
+                    result = await client.call_tool(tool, arguments)
+                    text = result.content[0].text
+                    if name in refused:
+                        assert result.is_error and ("refused" in text or "not enabled" in text), (tool, name, text)
+            seen = {(r.command or "").lower() for r in sim.requests[start:]}
+    assert not seen & {n.lower() for n in refused}
+    assert {n.lower() for n in allowed} <= seen
