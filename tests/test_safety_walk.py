@@ -147,3 +147,18 @@ async def test_dry_run_sends_nothing_and_masks_secrets(tmp_path: Path) -> None:
             assert not [r for r in sim.requests[start:] if r.command in (s3.name, store.name)]
     audit = (tmp_path / "audit.jsonl").read_text()
     assert audit.count('"outcome": "dry-run"') == 2 and "dry-run-secret-42" not in audit
+
+
+async def test_a_phrase_from_one_server_instance_confirms_on_another(tmp_path: Path) -> None:
+    catalog = Catalog.load(SPEC_420)
+    delete = catalog["deleteNetwork"]
+    with Simulator(SPEC_420, job_seconds=0).running() as sim:
+        args = required_args(sim, delete)
+        async with open_app(settings_for(sim, tmp_path), catalog=catalog) as first:
+            asked = await first.pipeline.call_api(delete.name, args)
+        phrase = asked.structured_content["phrase"]
+        # another process (a restart, another HTTP instance): nothing shared but the phrase
+        async with open_app(settings_for(sim, tmp_path / "other"), catalog=catalog) as second:
+            start = len(sim.requests)
+            await second.pipeline.call_api(delete.name, {**args, "confirm": phrase})
+            assert sent(sim, start, delete)
