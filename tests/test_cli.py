@@ -234,3 +234,18 @@ def test_simulator_command_prints_keys_and_serves(tmp_path: Path) -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
+
+
+def test_unreachable_cloudstack_or_bad_spec_at_start(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLOUDSTACK_ENDPOINT", f"http://127.0.0.1:{_free_port()}/client/api")
+    monkeypatch.setenv("CLOUDSTACK_KEY", "k")
+    monkeypatch.setenv("CLOUDSTACK_SECRET", "s")
+    monkeypatch.setenv("CLOUDSTACK_MCP_RETRIES", "0")
+    assert main(["tools"]) == 2  # no cached catalog and nobody to ask
+    assert "cannot connect to CloudStack" in capsys.readouterr().err
+    bad = env / "spec.json"
+    bad.write_text('{"listapisresponse": ')
+    assert main(["tools", "--api-spec", str(bad)]) == 2
+    assert "is not valid JSON" in capsys.readouterr().err
