@@ -25,13 +25,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secret-key", metavar="S", help="secret key of the root admin (with --api-key)")
     parser.add_argument("--faults", metavar="FILE", help="JSON file of fault rules (see docs/simulator.md)")
     parser.add_argument(
-        "--job-seconds", type=float, default=2.0, metavar="N", help="how long async jobs run (default 2)"
+        "--job-seconds", type=float, default=1.0, metavar="N", help="how long async jobs run (default 1)"
     )
 
 
 def _banner(sim: Simulator) -> str:
     lines = [
-        f"CloudStack simulator serving {len(sim.catalog)} APIs ({sim.catalog.source or 'built-in'})",
+        f"CloudStack simulator serving {len(sim.catalog)} APIs ({'built-in' if sim.catalog.source == 'builtin' else sim.catalog.source})",
         f"endpoint:   {sim.endpoint}",
     ]
     admin = sim.credentials["admin"]
