@@ -14,18 +14,15 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
 __all__ = ["encode_value", "expires_at", "sign", "string_to_sign"]
-
-_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-*_")
 
 
 def encode_value(value: str) -> str:
     """`java.net.URLEncoder.encode(value, "UTF-8")` with `+` replaced by `%20`."""
-    out = []
-    for byte in value.encode("utf-8"):
-        out.append(chr(byte) if byte in _SAFE else f"%{byte:02X}")
-    return "".join(out)
+    # quote() keeps exactly A-Z a-z 0-9 . - _ ~ (plus the "*" we add); Java encodes "~".
+    return quote(value, safe="*").replace("~", "%7E")
 
 
 def _java_sort_key(name: str) -> list[int]:
@@ -37,7 +34,9 @@ def _java_sort_key(name: str) -> list[int]:
 
 def string_to_sign(params: Mapping[str, str]) -> str:
     """The exact string the server signs: every parameter but `signature`, sorted, encoded, lower-cased."""
-    names = sorted((n for n in params if n.lower() != "signature"), key=_java_sort_key)
+    names = [n for n in params if n.lower() != "signature"]
+    # Code point order is UTF-16 order inside the BMP; only other names need the exact key.
+    names.sort(key=None if all(n.isascii() for n in names) else _java_sort_key)
     return "&".join(f"{n}={encode_value(str(params[n]))}" for n in names).lower()
 
 
