@@ -226,7 +226,7 @@ class Pipeline:
             await progress(float(outcome.polls + 1), f"job {jobid} succeeded after {outcome.elapsed:.1f} s")
             return self._answer(
                 api,
-                outcome.result if outcome.result is not None else outcome.body,
+                outcome.body,  # rendered as the job's outcome, then its result object (render.render_job)
                 call.controls.get("fields"),
                 data=outcome.body,
             )
