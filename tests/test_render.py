@@ -346,3 +346,13 @@ def test_secret_value_of_a_key_value_row_is_masked() -> None:
         CATALOG["listConfigurations"], {"count": 2, "configuration": configs}, fields=["name", "value"]
     )
     assert "SHOULD-NOT-SHOW" not in text and column(text, "value") == ["********", "20"]
+
+
+def test_multiline_object_values_stay_on_one_line() -> None:
+    text = render_answer(None, {"template": {"id": "t1", "name": "t", "displaytext": "line one\nline two"}})
+    assert '  displaytext: "line one\\nline two"' in text.splitlines()
+
+
+def test_empty_list_hint_fits_the_api() -> None:
+    assert "listall=true" in render_answer(CATALOG["listVirtualMachines"], {})
+    assert "listall" not in render_answer(CATALOG["listHosts"], {})

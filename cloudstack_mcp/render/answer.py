@@ -38,7 +38,7 @@ def list_part(answer: Mapping[str, Any]) -> tuple[str, list[Mapping[str, Any]]] 
     if not keys:
         return None
     key = keys[0]
-    if "count" in answer or len(keys) == 1 and all(is_scalar(v) for k, v in answer.items() if k != key):
+    if "count" in answer or (len(keys) == 1 and all(is_scalar(v) for k, v in answer.items() if k != key)):
         return str(key), list(answer[key])
     return None
 
@@ -78,7 +78,8 @@ def render_answer(
     name = api.name if api else "the call"
     if kind == "empty":
         if api is not None and api.is_list:
-            return f"count: 0 ({name} found nothing; check the filters, or pass listall=true to see every account's)"
+            every = ", or pass listall=true to see every account's" if api.param("listall") else ""
+            return f"count: 0 ({name} found nothing; check the filters{every})"
         return f"Done: {name} answered with no content."
     if kind == "error":
         return render_error_answer(api, answer, params)

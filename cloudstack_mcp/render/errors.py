@@ -65,6 +65,8 @@ def suspect_param(text: str, api: ApiSpec | None = None, params: Mapping[str, An
         return named
     low = text.lower()
     for name, value in (params or {}).items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            continue
         shown = str(value)
         if len(shown) >= 2 and not is_secret_name(name) and re.search(rf"(?<![\w-]){re.escape(shown)}(?![\w-])", text):
             return name

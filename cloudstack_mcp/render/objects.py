@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,7 +46,7 @@ def render_object(
         if is_empty(value):
             empties.append(k)
         elif is_scalar(value):
-            lines.append(f"{indent}{k}: {format_scalar(k, value, docs.get(path, ''))}")
+            lines.append(f"{indent}{k}: {_one_line(format_scalar(k, value, docs.get(path, '')))}")
         else:
             lines.extend(f"{indent}{line}" for line in _nested(k, value, docs, path))
     if empties:
@@ -57,6 +58,13 @@ def render_object(
             f"{indent}unknown fields ignored: {', '.join(unknown)}; this object has: {', '.join(map(str, obj))}"
         )
     return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    """Multi-line or space-padded text as a JSON string literal, so every field stays on its own line."""
+    if "\n" in text or "\r" in text or text != text.strip():
+        return json.dumps(text, ensure_ascii=False)
+    return text
 
 
 def _nested(name: str, value: Any, docs: Mapping[str, str], path: str) -> list[str]:
