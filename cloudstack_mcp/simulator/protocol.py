@@ -34,6 +34,7 @@ JSON_TYPE = "application/json; charset=UTF-8"
 BAD_SIGNATURE = "unable to verify user credentials and/or request signature"
 BAD_SESSION = "unable to verify user credentials"
 SESSION_TIMEOUT = 1800
+MAX_RECORDS = 100_000
 _HTML = (
     "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n"
     "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"

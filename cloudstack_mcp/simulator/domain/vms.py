@@ -62,11 +62,14 @@ def build_vm(
         "deviceid": "0",
     }
     running = state in ("Running", "Starting")
+    user = next((u for u in store.all("UserResponse") if u.get("accountid") == owner["id"]), {})
     vm: Entity = {
         "id": vm_id,
         "name": name,
         "displayname": name,
         "account": owner.get("name"),
+        "userid": user.get("id"),
+        "username": user.get("username"),
         "domainid": owner.get("domainid"),
         "domain": owner.get("domain"),
         "created": now_text(),
@@ -518,12 +521,12 @@ def detach_iso(ctx: Context) -> ObjectAnswer:
     return ObjectAnswer("virtualmachine", vm)
 
 
-def _metrics(vm: Entity) -> Entity:
+def _stats(vm: Entity) -> Entity:
+    """A VM as listVirtualMachines shows it: with its usage figures (details=all, the default)."""
     view = public(vm)
     running = vm.get("state") == "Running"
     view.update(
         cpuused="12.5%" if running else "0%",
-        cputotal=f"{vm.get('cpunumber') or 1} x {(vm.get('cpuspeed') or 1000) / 1000:.2f} Ghz",
         memorykbs=int(vm.get("memory") or 1024) * 1024 if running else 0,
         memoryintfreekbs=0,
         memorytargetkbs=0,
@@ -531,14 +534,20 @@ def _metrics(vm: Entity) -> Entity:
         networkkbswrite=507904 if running else 0,
         diskkbsread=2048 if running else 0,
         diskkbswrite=4096 if running else 0,
-        diskioread=10,
-        diskiowrite=20,
-        ipaddress=(vm.get("nic") or [{}])[0].get("ipaddress"),
+        diskioread=10 if running else 0,
+        diskiowrite=20 if running else 0,
     )
     return view
 
 
-@handles("listVirtualMachinesMetrics")
+def _metrics(vm: Entity) -> Entity:
+    view = _stats(vm)
+    view["cputotal"] = f"{vm.get('cpunumber') or 1} x {(vm.get('cpuspeed') or 1000) / 1000:.2f} Ghz"
+    view["ipaddress"] = (vm.get("nic") or [{}])[0].get("ipaddress")
+    return view
+
+
+@handles("listVirtualMachines", "listVirtualMachinesMetrics")
 def list_metrics(ctx: Context) -> ListAnswer:
     items, total = page(ctx, list_entities(ctx, VM))
-    return ListAnswer(ctx.info.item_key, items, total, view=_metrics)
+    return ListAnswer(ctx.info.item_key, items, total, view=_metrics if ctx.api.endswith("Metrics") else _stats)
