@@ -1,7 +1,7 @@
 """Which fields matter: a rank for every field name, from rules over the name (never per API).
 
-Lower rank = shown first. Tiers: identity, title, state, address, place, kind,
-size, related names, dates, tags. A field outside every tier has no rank: it
+Lower rank = shown first. Tiers: identity, title, display name / value, state,
+address, place, kind, size, related names, dates, free text, tags. A field outside every tier has no rank: it
 is still in the structured content and can be asked for with `fields`.
 """
 
@@ -17,7 +17,7 @@ __all__ = ["ID_FALLBACKS", "TITLE_FALLBACKS", "extract", "field_docs", "field_ra
 _TIERS: tuple[tuple[str, ...], ...] = (
     ("id",),
     ("name",),
-    ("displayname",),
+    ("displayname", "value"),
     ("state", "status", "allocationstate", "resourcestate", "powerstate", "jobstatus", "jobid", "hastate", "vmstate"),
     (
         "ipaddress",
@@ -65,6 +65,7 @@ _TIERS: tuple[tuple[str, ...], ...] = (
         "project",
     ),
     ("created",),
+    ("displaytext", "description"),
     ("tags",),
 )
 _RANK: dict[str, float] = {

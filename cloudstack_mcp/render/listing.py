@@ -20,6 +20,7 @@ HOIST_MIN_ROWS = 4
 _PAGING = frozenset({"page", "pagesize", "listall", "isrecursive", "domainid", "account", "projectid", "keyword"})
 _ALL = ("*", "all")
 _PAIR_FIELDS = frozenset({"key", "name", "value"})
+_NAME_LIKE = frozenset({"displayname", "displaytext", "description"})
 
 
 def _keys(items: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -55,7 +56,8 @@ def choose_columns(items: Sequence[Mapping[str, Any]], limit: int = MAX_COLUMNS)
             continue
         if path.lower() == "tags" and not all(is_tag_list(v) for i in items if (v := i.get(path))):
             continue
-        if path.lower() == "displayname" and all(i.get("displayname") in (None, i.get("name")) for i in items):
+        low = path.lower()
+        if low in _NAME_LIKE and all(i.get(path) in (None, "", i.get("name")) for i in items):
             continue  # same as the name everywhere: adds nothing
         if "." not in path and not all(is_scalar(i.get(path)) for i in items) and path.lower() != "tags":
             continue  # nested parts get derived columns (nic.ipaddress) instead
