@@ -15,18 +15,17 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cloudstack_mcp.catalog import Catalog, CatalogError, ResponseField
+from cloudstack_mcp.catalog import ApiSpec, Catalog, CatalogError, ParamSpec, ResponseField
 from cloudstack_mcp.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 
 __all__ = ["LazyFields", "cache_file", "fetch_catalog", "load_catalog", "read_cache", "write_cache"]
 
 log = logging.getLogger(__name__)
-_FORMAT = 2
+_FORMAT = 4
 
 
 def cache_file(settings: Settings) -> Path:
@@ -35,23 +34,46 @@ def cache_file(settings: Settings) -> Path:
     return settings.cache_dir / f"catalog-{hashlib.sha256(ident).hexdigest()[:20]}.json"
 
 
+class _Responses:
+    """The response-field part of a cache file, parsed on the first read of any API's fields."""
+
+    __slots__ = ("_data", "_raw")
+
+    def __init__(self, raw: bytes):
+        self._raw = raw
+        self._data: dict[str, Any] | None = None
+
+    def fields(self, api: str) -> tuple[ResponseField, ...]:
+        if self._data is None:
+            try:
+                self._data = json.loads(self._raw) if self._raw.strip() else {}
+            except ValueError as exc:
+                log.warning("catalog cache: unreadable response fields (%s); answers render without them", exc)
+                self._data = {}
+            self._raw = b""
+        doc = [{"name": api, "response": self._data.get(api) or []}]
+        return Catalog.from_listapis(doc)[api].response
+
+
 class LazyFields(Sequence[ResponseField]):
-    """An API's response fields, built from their JSON the first time something reads them.
+    """An API's response fields, built the first time something reads them.
 
     Most of a catalog is response fields (about 23,000 for 4.20) and start-up needs none of them;
     only rendering reads them (for units), one API at a time.
     """
 
-    __slots__ = ("_items", "_raw")
+    __slots__ = ("_api", "_items", "_nonempty", "_source")
 
-    def __init__(self, raw: str):
-        self._raw = raw
-        self._items: tuple[ResponseField, ...] | None = None
+    def __init__(self, source: _Responses | tuple[ResponseField, ...], api: str = "", *, nonempty: bool = True):
+        self._source = source
+        self._api = api
+        self._nonempty = bool(source) if isinstance(source, tuple) else nonempty
+        self._items: tuple[ResponseField, ...] | None = source if isinstance(source, tuple) else None
 
     def _load(self) -> tuple[ResponseField, ...]:
         if self._items is None:
-            doc = [{"name": "_", "response": json.loads(self._raw)}]
-            self._items = Catalog.from_listapis(doc)["_"].response
+            assert isinstance(self._source, _Responses)
+            self._items = self._source.fields(self._api)
         return self._items
 
     def __getitem__(self, index: Any) -> Any:
@@ -60,11 +82,11 @@ class LazyFields(Sequence[ResponseField]):
     def __len__(self) -> int:
         return len(self._load())
 
+    def __bool__(self) -> bool:
+        return self._nonempty
+
     def __iter__(self) -> Iterator[ResponseField]:
         return iter(self._load())
-
-    def __bool__(self) -> bool:
-        return self._raw not in ("", "[]")
 
     def __eq__(self, other: object) -> bool:
         return tuple(self) == (tuple(other) if isinstance(other, (tuple, LazyFields)) else other)
@@ -76,41 +98,68 @@ class LazyFields(Sequence[ResponseField]):
         return repr(self._load())
 
 
+# A cache file is two JSON documents on two lines: the APIs and their parameters (read at start-up),
+# then the response fields of every API by name (read when first needed).
+
+
+def _rows(catalog: Catalog) -> tuple[list[list[Any]], dict[str, Any]]:
+    rows, responses = [], {}
+    for a in catalog.values():
+        params = [[p.name, p.type, p.required, p.description, p.length, p.since, list(p.related)] for p in a.params]
+        listed = Catalog([a]).to_listapis()["listapisresponse"]["api"][0]
+        if listed.get("response"):
+            responses[a.name] = listed["response"]
+        rows.append([a.name, a.description, a.isasync, list(a.related), a.since, params, a.name in responses])
+    return rows, responses
+
+
+def _api(row: list[Any], responses: _Responses) -> ApiSpec:
+    name, description, isasync, related, since, params, has_response = row
+    return ApiSpec(
+        name=name,
+        description=description,
+        isasync=bool(isasync),
+        params=tuple(ParamSpec(p[0], p[1], bool(p[2]), p[3], int(p[4]), p[5], tuple(p[6])) for p in params),
+        response=LazyFields(responses, name, nonempty=has_response),  # type: ignore[arg-type]
+        related=tuple(related),
+        since=since,
+    )
+
+
 def read_cache(path: Path) -> Catalog | None:
     """The cached catalog, or None when missing or unreadable (a bad cache is refetched, not fatal)."""
     try:
-        doc = json.loads(path.read_bytes())
+        head, _, tail = path.read_bytes().partition(b"\n")
+        doc = json.loads(head)
         if doc.get("format") != _FORMAT:
             return None
-        entries = doc["apis"]
-        responses = {e["name"]: e.pop("response_json", "[]") for e in entries}
-        catalog = Catalog.from_listapis(entries)
-        apis = [replace(api, response=LazyFields(responses[api.name])) for api in catalog.values()]
+        responses = _Responses(tail)
+        apis = [_api(row, responses) for row in doc["apis"]]
         return Catalog(apis, source=f"cache {path} ({doc.get('endpoint')}, {doc.get('fetched')})")
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, CatalogError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, CatalogError) as exc:
         log.warning("ignoring unreadable catalog cache %s: %s", path, exc)
         return None
 
 
 def write_cache(path: Path, catalog: Catalog, settings: Settings) -> None:
     """Write atomically (temp file + rename), readable by the user only."""
-    entries = catalog.to_listapis()["listapisresponse"]["api"]
-    for entry in entries:  # kept as text: parsed only when read (LazyFields)
-        entry["response_json"] = json.dumps(entry.pop("response", []), separators=(",", ":"))
+    rows, responses = _rows(catalog)
     doc: dict[str, Any] = {
         "format": _FORMAT,
         "endpoint": settings.endpoint,
         "user": settings.user,
         "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "apis": entries,
+        "apis": rows,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".catalog-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, separators=(",", ":"))
+            json.dump(doc, fh, separators=(",", ":"))  # one line: json escapes every newline
+            fh.write("\n")
+            json.dump(responses, fh, separators=(",", ":"))
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:

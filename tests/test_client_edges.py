@@ -165,7 +165,14 @@ def test_lazy_response_fields(tmp_path: Path) -> None:
     eager = catalog["listZones"].response
     assert len(lazy) == len(eager) and lazy[0] == eager[0] and lazy == eager and tuple(lazy) == eager
     assert hash(lazy) == hash(eager) and repr(lazy) == repr(eager)
-    assert not LazyFields("[]") and LazyFields("[]") == ()
+    assert not LazyFields(()) and LazyFields(()) == ()
+    tiny = tmp_path / "tiny.json"  # an API without response fields
+    write_cache(
+        tiny, Catalog.from_listapis([{"name": "doNothing", "params": [{"name": "a", "type": "long"}]}]), settings
+    )
+    bare = read_cache(tiny)["doNothing"]
+    assert not bare.response and tuple(bare.response) == () and bare.params[0].type == "long"
+    assert all(cached[name] == api for name, api in Catalog.from_listapis(catalog.to_listapis()).items())
     # listApis facts survive the cache (apis-meta extras such as entity types are not part of listApis)
     same = [(p.name, p.type, p.required, p.description) for p in catalog["listZones"].params]
     assert [(p.name, p.type, p.required, p.description) for p in cached["listZones"].params] == same
