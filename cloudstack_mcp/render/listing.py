@@ -51,16 +51,16 @@ def choose_columns(items: Sequence[Mapping[str, Any]], limit: int = MAX_COLUMNS)
     candidates = keys + _nested_paths(items, keys)
     ranked = []
     for _rank, path in rank_fields(candidates):
-        value_ok = _has_value(items, path)
-        if not value_ok:
-            continue
-        if path.lower() == "tags" and not all(is_tag_list(v) for i in items if (v := i.get(path))):
-            continue
         low = path.lower()
+        if not _has_value(items, path):
+            continue
+        if low == "tags":
+            if not all(is_tag_list(v) for i in items if (v := i.get(path))):
+                continue
+        elif "." not in path and not all(is_scalar(i.get(path)) for i in items):
+            continue  # nested parts get derived columns (nic.ipaddress) instead
         if low in _NAME_LIKE and all(i.get(path) in (None, "", i.get("name")) for i in items):
             continue  # same as the name everywhere: adds nothing
-        if "." not in path and not all(is_scalar(i.get(path)) for i in items) and path.lower() != "tags":
-            continue  # nested parts get derived columns (nic.ipaddress) instead
         ranked.append(path)
     return ranked[:limit]
 
@@ -130,8 +130,10 @@ def render_list(
     """A list answer as a header, one row per item and notes; never drops rows silently."""
     total = count if isinstance(count, int) else len(items)
     head = f"count: {total} {key}"
-    if total != len(items):
+    if total > len(items):
         head += f" (this page holds {len(items)}; ask for the next one with page/pagesize)"
+    elif total < len(items):
+        head += f" (the answer holds {len(items)})"
     lines = [head]
     for k, v in mask_value(dict(extra or {}), api).items():
         text = summarise(k, v, docs)
