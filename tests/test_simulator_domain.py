@@ -404,3 +404,32 @@ def test_tags_and_keypairs(admin):
     assert admin.get("createSSHKeyPair", name="ci").status_code == 431
     assert admin.get("registerSSHKeyPair", name="bad", publickey="not a key").status_code == 431
     assert admin.ok("deleteSSHKeyPair", name="ci") == {"success": True}
+
+
+def test_domain_admin_manages_its_domain_only(sim):
+    dadmin = Signed(sim, "domainadmin")
+    names = {a["name"] for a in dadmin.ok("listAccounts", listall="true")["account"]}
+    assert names == {"eng-admin", "alice"}
+    made = dadmin.ok(
+        "createAccount",
+        username="carol",
+        password="pw",
+        email="c@example.org",
+        firstname="C",
+        lastname="D",
+        accounttype=0,
+    )["account"]
+    assert made["domain"] == "Engineering"
+    root = next(d for d in Signed(sim).ok("listDomains")["domain"] if d["level"] == 0)
+    r = dadmin.get(
+        "createAccount",
+        username="dave",
+        password="pw",
+        email="d@x",
+        firstname="D",
+        lastname="E",
+        accounttype=0,
+        domainid=root["id"],
+    )
+    assert r.status_code == 531
+    dadmin.close()

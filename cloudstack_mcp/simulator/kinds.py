@@ -116,6 +116,9 @@ class ApiInfo:
 # Role names as in @APICommand(authorized=...) and the accounts the simulator seeds.
 ALL_ROLES = frozenset({"Admin", "ResourceAdmin", "DomainAdmin", "User"})
 ADMIN_ONLY = frozenset({"Admin"})
+DOMAIN_ADMINS = frozenset({"Admin", "DomainAdmin"})
+# Without metadata: what the default Domain Admin role may also do (manage its domain's accounts).
+_DOMAIN_ADMIN = re.compile(r"^(create|update|delete|disable|enable|lock)(Account|User)$|^(create|update|delete)Domain$")
 # Words that make an API infrastructure-only when no role metadata says otherwise.
 _ADMIN_WORDS = re.compile(
     r"Host|Cluster|Pod(?!s?$)|Pods|StoragePool|ImageStore|Secondary|Staging|Swift|Configuration|SystemVm|"
@@ -154,10 +157,15 @@ def _roles(api: ApiSpec, command_class: str | None) -> frozenset[str]:
     if api.authorized:
         return frozenset(api.authorized) | ADMIN_ONLY
     if command_class:
-        # Commands in the `user` packages are open to every role; `admin` ones to the root admin.
-        return ALL_ROLES if ".command.user." in command_class else ADMIN_ONLY
-    if api.name in _ADMIN_EXCEPTIONS:
+        # Commands in the `user` packages are open to every role; `admin` ones to the root admin,
+        # except the account management the default Domain Admin role allows in its domain.
+        if ".command.user." in command_class:
+            return ALL_ROLES
+        return DOMAIN_ADMINS if _DOMAIN_ADMIN.match(api.name) else ADMIN_ONLY
+    if api.name in _ADMIN_EXCEPTIONS or api.name in ("login", "logout"):
         return ALL_ROLES
+    if _DOMAIN_ADMIN.match(api.name):
+        return DOMAIN_ADMINS
     return ADMIN_ONLY if _ADMIN_WORDS.search(api.name) else ALL_ROLES
 
 
