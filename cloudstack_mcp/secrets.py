@@ -181,7 +181,8 @@ def _mask(value: Any, api: str | None, found: list[str] | None) -> Any:
                     if len(_NAME_CACHE) > 65536:
                         _NAME_CACHE.clear()
             if hidden:
-                out[k] = MASK if v not in (None, "") else v
+                # A flag (haspassword=true) says a secret exists; it is not one.
+                out[k] = MASK if v not in (None, "") and type(v) is not bool else v
                 if found is not None:
                     found += _leaves(v)
             else:
