@@ -136,7 +136,8 @@ def _common_options() -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, simulator_options: bool = True) -> argparse.ArgumentParser:
+    """The argument parser; `simulator_options=False` skips importing the simulator (faster start-up)."""
     common = _common_options()
     parser = argparse.ArgumentParser(
         prog="cloudstack-mcp",
@@ -179,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the built-in CloudStack simulator",
         description="Run the built-in CloudStack simulator (an HTTP CloudStack API with made-up data).",
     )
-    _add_simulator_arguments(simulator)
+    if simulator_options:
+        _add_simulator_arguments(simulator)
 
     tools = sub.add_parser(
         "tools",
@@ -256,7 +258,9 @@ def _json_or_text(value: str) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The simulator's options import the simulator: only when that command may be asked for.
+    parser = build_parser(simulator_options="simulator" in argv)
     args, extra = parser.parse_known_args(argv)
     if extra and getattr(args, "command", None) == "call" and not any(e.startswith("-") for e in extra):
         args.arguments = [*args.arguments, *extra]  # NAME=VALUE pairs given after an option
