@@ -236,9 +236,12 @@ class CloudStackClient:
             params = {"username": self.settings.username or "", "password": self.settings.password or ""}
             params["domain"] = self.settings.domain or "/"
             request = PreparedRequest("login", "POST", {"command": "login", **params, "response": "json"})
-            response = await self._send(request)
-            try:
-                answer = self._parse("login", response)
+
+            async def attempt() -> Any:
+                return self._parse("login", await self._send(request))
+
+            try:  # retried like a read: a second login at worst opens a second session
+                answer = await self.retry.run(attempt, read_only=True, command="login", endpoint=self.endpoint)
             except ApiError as exc:
                 raise ApiError(
                     exc.code,

@@ -399,6 +399,18 @@ async def test_expired_session_renewed_once_for_concurrent_calls(
         assert len(sent(sim, "login", before)) == 1
 
 
+async def test_login_is_retried_like_a_read(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
+    async with connected(login_settings(sim, tmp_path), catalog) as (_app, client):
+        before = len(sim.requests)
+        sim.faults.add(FaultRule(api="login", kind="drop", times=1))
+        assert not (await client.call_tool("list_zones", {})).is_error
+        assert [r.status for r in sent(sim, "login", before)] == [0, 200]  # dropped, then logged in
+        sim.faults.add(FaultRule(api="login", kind="html", code=502, times=1))
+        sim.cloud.accounts.sessions.clear()  # the session is gone: the next call logs in again
+        assert not (await client.call_tool("list_zones", {})).is_error
+        assert [r.status for r in sent(sim, "login", before)] == [0, 200, 502, 200]
+
+
 async def test_session_renewal_never_loops(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
     async with connected(login_settings(sim, tmp_path), catalog) as (_app, client):
         assert not (await client.call_tool("list_zones", {})).is_error
