@@ -132,12 +132,20 @@ def server_env(endpoint: str, home: Path) -> dict[str, str]:
     }
 
 
-async def spawn_to_list(params: StdioServerParameters) -> tuple[float, int]:
+async def spawn_to_list(params: StdioServerParameters, marker: str) -> tuple[float, float, int]:
+    """Wall time from spawn to the tools/list answer, and the server's CPU time by then (less load-sensitive)."""
     start = time.perf_counter()
     async with Client(params, mode="legacy") as client:
         tools = await client.list_tools()
         elapsed = time.perf_counter() - start
-    return elapsed, len(tools.tools)
+        pids = server_pids(marker)
+        cpu = cpu_seconds(pids[0]) if pids else float("nan")
+    return elapsed, cpu, len(tools.tools)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def rss_mb(pid: int) -> float:
@@ -157,7 +165,7 @@ def server_pids(marker: str) -> list[int]:
             env = (proc / "environ").read_bytes()
         except OSError:
             continue
-        if b"cloudstack_mcp" in cmd and marker.encode() in env and b"simulator" not in cmd:
+        if marker.encode() in env and b"simulator" not in cmd and b"python" in cmd[0]:
             out.append(int(proc.name))
     return out
 
@@ -239,20 +247,36 @@ async def main(runs: int, calls: int) -> None:
                     cwd=tmp,
                 )
 
-            bare = StdioServerParameters(command=sys.executable, args=["-c", BARE_SERVER], cwd=tmp)
-            results: dict[str, list[float]] = {"bare": [], "all": [], "default": []}
+            bare = StdioServerParameters(
+                command=sys.executable, args=["-c", BARE_SERVER], env={"BENCH_MARKER": "bench-bare"}, cwd=tmp
+            )
+            wall: dict[str, list[float]] = {"bare": [], "all": [], "default": []}
+            cpu: dict[str, list[float]] = {"bare": [], "all": [], "default": []}
             counts: dict[str, int] = {}
+            cases = (
+                ("bare", bare, "bench-bare"),
+                ("all", ours("--toolsets", "all", marker="bench-all"), "bench-all"),
+                ("default", ours(marker="bench-default"), "bench-default"),
+            )
             for _ in range(runs):  # interleaved, so machine noise hits all three alike
-                for name, params in (("bare", bare), ("all", ours("--toolsets", "all")), ("default", ours())):
-                    elapsed, count = await spawn_to_list(params)
-                    results[name].append(elapsed)
+                for name, params, tag in cases:
+                    elapsed, used, count = await spawn_to_list(params, tag)
+                    wall[name].append(elapsed)
+                    cpu[name].append(used)
                     counts[name] = count
-            bare_ms = statistics.median(results["bare"]) * 1000
+            bare_wall = statistics.median(wall["bare"]) * 1000
+            bare_cpu = statistics.median(cpu["bare"]) * 1000
             print(f"\nspawn -> first tools/list answer (median of {runs}, stdio, catalog cached)")
+            print(
+                f"  {'server':<8} {'tools':>5}  {'wall':>8}  {'(+ over bare)':>14}  {'server CPU':>10}  {'(+ over bare)':>13}"
+            )
             for name in ("bare", "all", "default"):
-                med = statistics.median(results[name]) * 1000
-                extra = "" if name == "bare" else f"  (+{med - bare_ms:.0f} ms, x{med / bare_ms:.2f} of bare)"
-                print(f"  {name:<8} {counts[name]:>4} tools  {med:7.0f} ms{extra}")
+                w = statistics.median(wall[name]) * 1000
+                c = statistics.median(cpu[name]) * 1000
+                print(
+                    f"  {name:<8} {counts[name]:>5}  {w:6.0f} ms  {f'+{w - bare_wall:.0f} ms':>14}  "
+                    f"{c:7.0f} ms  {f'+{c - bare_cpu:.0f} ms':>13}"
+                )
 
             marker = f"bench-{os.getpid()}"
             cs_times = cs_latency(endpoint, calls)
