@@ -74,13 +74,8 @@ class CloudStackClient:
             raise ValueError("CloudStackClient needs settings with an endpoint")
         self.settings = settings
         self.endpoint: str = settings.endpoint
-        self._http = httpx2.AsyncClient(
-            timeout=httpx2.Timeout(settings.timeout, connect=min(settings.timeout, settings.connect_timeout)),
-            limits=httpx2.Limits(max_connections=16, max_keepalive_connections=8),
-            verify=_ssl_verify(settings.verify),
-            headers={"User-Agent": _USER_AGENT},
-            transport=transport,
-        )
+        self._transport = transport
+        self._pool: httpx2.AsyncClient | None = None  # made on first use: start-up needs no TLS set-up
         self._session_key: str | None = None
         self._login_lock = anyio.Lock()
         self.retry = RetryPolicy.from_settings(settings)
@@ -93,7 +88,25 @@ class CloudStackClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
+
+    @property
+    def _http(self) -> httpx2.AsyncClient:
+        """The connection pool, created on first use (loading CA certificates takes tens of ms)."""
+        if self._pool is None:
+            s = self.settings
+            # Plain http:// needs no TLS context (and httpx does not follow redirects to https).
+            verify = _ssl_verify(s.verify) if self.endpoint.startswith("https:") else False
+            self._pool = httpx2.AsyncClient(
+                timeout=httpx2.Timeout(s.timeout, connect=min(s.timeout, s.connect_timeout)),
+                limits=httpx2.Limits(max_connections=16, max_keepalive_connections=8),
+                verify=verify,
+                headers={"User-Agent": _USER_AGENT},
+                transport=self._transport,
+            )
+        return self._pool
 
     # -- building requests -------------------------------------------------------------------
 

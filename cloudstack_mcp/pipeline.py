@@ -47,7 +47,7 @@ class Pipeline:
         self.client = client
         self.guard = guard
         self.settings = settings
-        self._tool_to_api = tool_names(catalog)
+        self._tool_to_api = tool_names(catalog)  # tool name -> API name, every API of the catalog
         self._validators: dict[str, Validator] = {}
         self._controls: dict[str, tuple[str, ...]] = {}
         self._policies: dict[str, ApiPolicy] = {}
@@ -87,6 +87,10 @@ class Pipeline:
             return await self._run(api, arguments, ctx, tool=via, via=via, request=request)
         except Exception as exc:
             return _internal_error(api_name, exc)
+
+    @property
+    def tool_to_api(self) -> dict[str, str]:
+        return self._tool_to_api
 
     def resolve(self, name: str) -> ApiSpec | None:
         """The API called `name` (case-insensitive), or whose tool is called `name`."""

@@ -111,7 +111,9 @@ async def open_app(
             guard = guard_factory(settings)
             pipeline = Pipeline(catalog, client, guard, settings)
             app = App(settings, catalog, client, guard, pipeline, simulator=simulator)
-            app.inventory = build_inventory(catalog, settings, guard=guard, extras=extra_tools(app))
+            app.inventory = build_inventory(
+                catalog, settings, guard=guard, extras=extra_tools(app), names=pipeline.tool_to_api
+            )
             log.info(
                 "start-up: catalog %.0f ms (%s), inventory of %d tools %.0f ms",
                 (loaded - started) * 1000,

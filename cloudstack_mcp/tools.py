@@ -152,9 +152,13 @@ def build_inventory(
     *,
     guard: Guard | None = None,
     extras: Iterable[ToolDef] = (),
+    names: Mapping[str, str] | None = None,
 ) -> Inventory:
-    """Every tool to list, by the settings' selection; `extras` are listed unless excluded."""
-    names = tool_names(catalog)
+    """Every tool to list, by the settings' selection; `extras` are listed unless excluded.
+
+    `names` is `naming.tool_names(catalog)` when the caller already has it.
+    """
+    names = tool_names(catalog) if names is None else names
     apis = _selected_apis(catalog, names, settings)
     listed: list[ToolDef] = []
     for tool, api_name in sorted(names.items()):
