@@ -193,11 +193,13 @@ async def test_streamable_http_transport(tmp_path: Path) -> None:
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
                 await anyio.sleep(0.1)
-        async with Client(f"http://127.0.0.1:{port}/mcp", mode="legacy") as client:
-            tools = {t.name for t in (await client.list_tools()).tools}
-            assert "list_zones" in tools
-            result = await client.call_tool("list_zones", {})
-            assert not result.is_error and result.structured_content["zone"]
+        for mode in ("legacy", "auto"):  # both protocol eras over HTTP
+            async with Client(f"http://127.0.0.1:{port}/mcp", mode=mode) as client:
+                assert (client.session.protocol_version == "2026-07-28") == (mode == "auto")
+                tools = {t.name for t in (await client.list_tools()).tools}
+                assert "list_zones" in tools
+                result = await client.call_tool("list_zones", {})
+                assert not result.is_error and result.structured_content["zone"]
     finally:
         proc.terminate()
         try:
