@@ -218,6 +218,28 @@ async def client_latency(endpoint: str, calls: int) -> list[float]:
     return times
 
 
+async def pipeline_latency(endpoint: str, calls: int, home: Path) -> list[float]:
+    """The whole pipeline in process (validate, guard, client, render, scrub), without MCP."""
+    from cloudstack_mcp.config import Settings
+    from cloudstack_mcp.server import open_app
+
+    settings = Settings(
+        endpoint=endpoint, api_key=KEY, secret_key=SECRET, cache_dir=home / "cache" / "cloudstack-mcp", audit_log=None
+    )
+    async with open_app(settings) as app:
+        tool = app.inventory.get("list_zones")
+        assert tool is not None
+        for _ in range(20):
+            await app.pipeline.call_tool(tool, {})
+        times = []
+        for _ in range(calls):
+            t = time.perf_counter()
+            result = await app.pipeline.call_tool(tool, {})
+            times.append(time.perf_counter() - t)
+            assert not result.is_error
+    return times
+
+
 def ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:.2f} ms"
 
@@ -281,10 +303,12 @@ async def main(runs: int, calls: int) -> None:
             marker = f"bench-{os.getpid()}"
             cs_times = cs_latency(endpoint, calls)
             own_times = await client_latency(endpoint, calls)
+            pipe_times = await pipeline_latency(endpoint, calls, home)
             echo = StdioServerParameters(command=sys.executable, args=["-c", ECHO_SERVER], cwd=tmp)
             print(f"\nlist_zones latency (median of {calls} sequential calls, same simulator)")
             print(f"  direct cs call                        {ms(cs_times)}")
             print(f"  our client alone (no MCP)             {ms(own_times)}")
+            print(f"  our whole pipeline, in process        {ms(pipe_times)}")
             rss = float("nan")
             for mode in ("legacy", "auto"):
                 floor, _ = await mcp_latency(echo, calls, mode)
