@@ -129,7 +129,7 @@ def create_server(app: App) -> Server[Any]:
     inventory = app.inventory
 
     async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-        return inventory.listing()
+        return inventory.listing_wire()  # type: ignore[return-value]  # a dict: no model dump per request
 
     async def call_tool(
         ctx: Any, params: types.CallToolRequestParams

@@ -107,6 +107,7 @@ class Inventory:
         self.api_names = dict(api_names)  # tool name -> API name, for every API of the catalog
         self._by_api = {api.lower(): tool for tool, api in self.api_names.items()}
         self._listing: types.ListToolsResult | None = None
+        self._wire: dict[str, Any] | None = None
 
     def __len__(self) -> int:
         return len(self.tools)
@@ -125,6 +126,12 @@ class Inventory:
         if self._listing is None:
             self._listing = types.ListToolsResult(tools=[compact_tool(t.to_mcp()) for t in self.tools.values()])
         return self._listing
+
+    def listing_wire(self) -> dict[str, Any]:
+        """The `tools/list` answer as wire JSON (a dict), dumped once: the SDK sends dicts as they are."""
+        if self._wire is None:
+            self._wire = self.listing().model_dump(by_alias=True, mode="json", exclude_none=True)
+        return self._wire
 
 
 def _selected_apis(catalog: Catalog, names: Mapping[str, str], settings: Settings) -> set[str]:
