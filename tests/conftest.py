@@ -28,11 +28,24 @@ SPEC_418 = SHARED_API / "4.18.0.0" / "listApis.json"
 SAMPLES = SHARED_API / "samples"
 
 
+_STATE_DIR: str | None = None
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """In-process servers write their default audit log under $XDG_STATE_HOME: keep it out of the real home."""
+    """Servers write their default audit log and catalog cache under XDG dirs: keep them out of the real home."""
     import tempfile
 
-    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="cloudstack-mcp-test-state-")
+    global _STATE_DIR
+    _STATE_DIR = tempfile.mkdtemp(prefix="cloudstack-mcp-test-state-")
+    os.environ["XDG_STATE_HOME"] = _STATE_DIR
+    os.environ.setdefault("XDG_CACHE_HOME", os.path.join(_STATE_DIR, "cache"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    if _STATE_DIR:
+        shutil.rmtree(_STATE_DIR, ignore_errors=True)
 
 
 @pytest.fixture
