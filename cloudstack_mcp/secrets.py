@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -128,7 +128,9 @@ def mask_text(text: str, _found: list[str] | None = None) -> str:
             _found.append(m.group("value"))
         return m.group("head") + MASK
 
-    return _URL_QUERY.sub(query, _URL_USERINFO.sub(userinfo, text))
+    if "://" in text:
+        text = _URL_USERINFO.sub(userinfo, text)
+    return _URL_QUERY.sub(query, text) if "=" in text else text
 
 
 def _is_pair(entry: Mapping[Any, Any]) -> bool:
@@ -320,10 +322,11 @@ class SecretScrubber:
         """`text` with every remembered secret and every `name=secret` / URL credential masked."""
         if not text:
             return text
+        # Names first: a remembered value that is also a word ("password") must not hide the name
+        # that marks the next value as a secret.
+        text = _scrub_patterns(text)
         pattern = self._compiled()
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
-        return _scrub_patterns(text)
+        return pattern.sub(MASK, text) if pattern is not None else text
 
     def scrub_value(self, value: Any, api: ApiSpec | str | None = None) -> Any:
         """A copy of a JSON-like value: secret-named fields masked and remembered secrets removed from strings."""
@@ -406,10 +409,35 @@ def _trie_regex(words: Iterable[str]) -> str:
 
 
 # name=value, name: value, "name": "value" for secret names, in free text (logs, error texts).
+# A quoted name is at most 60 characters. An unquoted one is read from the start of its word (the lookbehind
+# stops the engine retrying at every character of every word: linear time instead of ~60 steps a character);
+# the callback looks at its last 60 characters only, as a match starting there would, and `_sub_named` lets
+# a match start inside a word where the previous match ended.
+_NAME_CLASS = r"A-Za-z0-9_.\[\]\-"
+_NAME_SET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]-")
 _NAMED_IN_TEXT = re.compile(
-    r"""(?P<head>(?P<q>["']?)(?P<name>[A-Za-z0-9_.\[\]\-]{2,60})(?P=q)\s*(?:=|:)\s*(?P<vq>["']?))"""
-    r"""(?P<value>[^\s"'&,;}\]]{1,4096})"""
+    rf"""(?P<head>(?:(?P<q>["'])(?P<qname>[{_NAME_CLASS}]{{2,60}})(?P=q)|(?<![{_NAME_CLASS}])(?P<name>[{_NAME_CLASS}]{{2,}}))"""
+    r"""\s*(?:=|:)\s*(?P<vq>["']?))(?P<value>[^\s"'&,;}\]]{1,4096})"""
 )
+
+
+def _sub_named(repl: Callable[[re.Match[str]], str], text: str) -> str:
+    """`_NAMED_IN_TEXT.sub(repl, text)`, also trying the rest of a word that the previous match cut."""
+    parts: list[str] = []
+    pos, size = 0, len(text)
+    while pos < size:
+        if pos and text[pos - 1] in _NAME_SET and text[pos] in _NAME_SET:
+            m, offset = _NAMED_IN_TEXT.search(text[pos:]), pos
+        else:
+            m, offset = _NAMED_IN_TEXT.search(text, pos), 0
+        if m is None:
+            break
+        parts += (text[pos : m.start() + offset], repl(m))
+        pos = m.end() + offset
+    if not parts:
+        return text
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 _HINT = re.compile(r"pass|secret|key|token|sign|cred|psk|pwd|cookie|auth|session", re.I)
@@ -420,14 +448,14 @@ def _scrub_patterns(text: str, _found: list[str] | None = None) -> str:
         return mask_text(text, _found) if "://" in text else text
 
     def named(m: re.Match[str]) -> str:
-        name = m.group("name").split(".")[-1]
+        name = (m.group("qname") or m.group("name"))[-60:].split(".")[-1]
         if m.group("value") != MASK and is_secret_name(name):
             if _found is not None:
                 _found.append(m.group("value"))
             return m.group("head") + MASK
         return m.group(0)
 
-    return mask_text(_NAMED_IN_TEXT.sub(named, text), _found)
+    return mask_text(_sub_named(named, text), _found)
 
 
 _DEFAULT = SecretScrubber()
