@@ -273,8 +273,7 @@ class Guard:
             if raw is not None:
                 if not result.is_error and reveals_secrets(call.api) and "outcome" not in call.notes:
                     reveal = _reveal_text(call.api, raw)
-                self.scrubber.learn(raw, call.api)
-                result.structured_content = self.scrubber.scrub_value(raw, call.api)
+                result.structured_content = self.scrubber.scrub_value(raw, call.api)  # also learns its secrets
             for block in result.content:
                 if isinstance(block, types.TextContent):
                     block.text = self.scrubber.scrub(block.text)

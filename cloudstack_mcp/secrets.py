@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -172,8 +172,11 @@ def _mask(value: Any, api: str | None, found: list[str] | None) -> Any:
     if kind is dict or isinstance(value, Mapping):
         pair = "value" in value and ("key" in value or "name" in value)
         out = {}
+        flat = False
         for k, v in value.items():
             name = k if type(k) is str else str(k)
+            if "[" in name:
+                flat = True
             if pair and name.lower() in ("key", "name", "value"):
                 hidden = name.lower() == "value" and _pair_secret(value, api)
             else:
@@ -189,6 +192,8 @@ def _mask(value: Any, api: str | None, found: list[str] | None) -> Any:
                     found += _leaves(v)
             else:
                 out[k] = v if type(v) in _SCALARS else _mask(v, api, found)
+        if flat and found is not None:
+            found += _flat_secrets(value, api)
         return out
     if kind is list or kind is tuple:
         return [v if type(v) in _SCALARS else _mask(v, api, found) for v in value]
@@ -230,10 +235,9 @@ def secret_values(value: Any, api: ApiSpec | str | None = None, *, _inside: bool
     """Every secret value (as text) found by name in arguments, flat parameters or an answer."""
     found: list[str] = []
     if isinstance(value, Mapping):
-        flat = [k for k in value if isinstance(k, str) and "[" in k and _FLAT_ENTRY.match(k)]
+        flat = _flat_keys(value)
         if flat:
-            masked = mask_params(value, api)
-            found += [str(value[k]) for k in flat if masked[k] == MASK]
+            found += _flat_secrets(value, api, flat)
         for k, v in value.items():
             if isinstance(k, str) and k in flat:
                 continue
@@ -247,6 +251,19 @@ def secret_values(value: Any, api: ApiSpec | str | None = None, *, _inside: bool
     elif isinstance(value, str) and ("=" in value or "://" in value or ":" in value):
         _scrub_patterns(value, found)
     return found
+
+
+def _flat_keys(value: Mapping[Any, Any]) -> list[str]:
+    return [k for k in value if isinstance(k, str) and "[" in k and _FLAT_ENTRY.match(k)]
+
+
+def _flat_secrets(value: Mapping[Any, Any], api: ApiSpec | str | None, flat: list[str] | None = None) -> list[str]:
+    """The secret values of flat map entries in a mapping (`details[0].key=password`, `details[0].value=...`)."""
+    flat = _flat_keys(value) if flat is None else flat
+    if not flat:
+        return []
+    masked = mask_params(value, api)
+    return [str(value[k]) for k in flat if masked[k] == MASK]
 
 
 def _leaves(value: Any) -> list[str]:
@@ -329,19 +346,25 @@ class SecretScrubber:
         return pattern.sub(MASK, text) if pattern is not None else text
 
     def scrub_value(self, value: Any, api: ApiSpec | str | None = None) -> Any:
-        """A copy of a JSON-like value: secret-named fields masked and remembered secrets removed from strings."""
-        text = _compact(value)
+        """A copy of a JSON-like value: secret-named fields masked, remembered secrets removed from strings.
+
+        Every secret found on the way (what `learn` would find) is remembered first, so a value that also
+        occurs under another name is hidden there too.
+        """
+        try:
+            text: str | None = _compact(value)
+        except (TypeError, ValueError):  # keys json cannot write: no pre-check, walk every string
+            text = None
         pattern = self._compiled()
-        if not _may_hold_secret(text, api) and (pattern is None or not pattern.search(text)):
-            return value  # fast path (big lists): no secret name, credential or remembered value anywhere
+        seen = text is None or (pattern is not None and pattern.search(text) is not None)
         found: list[str] = []
         masked = mask_value(value, api, found)
-        for secret in found:
-            self.remember(secret)
-        pattern = self._compiled()
-        if pattern is None or not pattern.search(_compact(masked)):
-            return masked  # nothing remembered occurs anywhere: skip the walk
-        return self._scrub_strings(masked)
+        if found:
+            for secret in found:
+                self.remember(secret)
+            pattern = self._compiled()
+            seen = pattern is not None and (text is None or pattern.search(_compact(masked)) is not None)
+        return self._scrub_strings(masked) if seen else masked
 
     def _compiled(self) -> re.Pattern[str] | None:
         pattern = self._pattern
@@ -360,25 +383,8 @@ class SecretScrubber:
         return value
 
 
-_JSON_KEY = re.compile(r'"([^"]*)":')  # keys of compact JSON (separators without spaces)
-_JSON_PAIR_NAME = re.compile(r'"(?:key|name)":"([^"]*)"')
-_IN_VALUE = re.compile(r"((?:pass|secret|key|token|sign|cred|psk|pwd|cookie|auth|session)\w*)\s*[=:]")
-_URL_CREDS = re.compile(r"://[^/\s\"@]+:[^@\s\"/]+@")
-
-
 def _compact(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
-
-
-def _may_hold_secret(text: str, api: ApiSpec | str | None) -> bool:
-    """Whether a compact JSON text may hold a secret that masking would hide (C-speed scans before a walk)."""
-    if _URL_CREDS.search(text):
-        return True
-    if any(is_secret_name(word, api) for word in set(_IN_VALUE.findall(text.lower()))):
-        return True  # "password=..." inside a value
-    if any(is_secret_name(key, api) for key in set(_JSON_KEY.findall(text))):
-        return True
-    return any(is_secret_name(name, api) for name in set(_JSON_PAIR_NAME.findall(text)))
 
 
 def _trie_regex(words: Iterable[str]) -> str:
@@ -409,53 +415,73 @@ def _trie_regex(words: Iterable[str]) -> str:
 
 
 # name=value, name: value, "name": "value" for secret names, in free text (logs, error texts).
-# A quoted name is at most 60 characters. An unquoted one is read from the start of its word (the lookbehind
-# stops the engine retrying at every character of every word: linear time instead of ~60 steps a character);
-# the callback looks at its last 60 characters only, as a match starting there would, and `_sub_named` lets
-# a match start inside a word where the previous match ended.
-_NAME_CLASS = r"A-Za-z0-9_.\[\]\-"
-_NAME_SET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]-")
-_NAMED_IN_TEXT = re.compile(
-    rf"""(?P<head>(?:(?P<q>["'])(?P<qname>[{_NAME_CLASS}]{{2,60}})(?P=q)|(?<![{_NAME_CLASS}])(?P<name>[{_NAME_CLASS}]{{2,}}))"""
-    r"""\s*(?:=|:)\s*(?P<vq>["']?))(?P<value>[^\s"'&,;}\]]{1,4096})"""
-)
+# Driven by the separators: every `=` or `:` is looked at, the name read backwards from it (through the
+# reversed text, so each look is one anchored match), its value forwards. Every separator counts, also one
+# inside another name's value ("error: token=abc" masks abc), and the scan costs a few steps per separator
+# instead of a regex attempt at every character.
+_SEPARATOR = re.compile(r"[=:]")
+_NAME_BEFORE = re.compile(r"""\s*(?P<q>["']?)(?P<name>[A-Za-z0-9_.\[\]\-]{2,})""")  # matched on reversed text
+_VALUE_AFTER = re.compile(r"""\s*["']?(?P<value>[^\s"'&,;}\]]{1,4096})""")
+_HINTS = ("pass", "secret", "key", "token", "sign", "cred", "psk", "pwd", "cookie", "auth", "session")
+_HINT = re.compile("|".join(_HINTS), re.I)
 
 
-def _sub_named(repl: Callable[[re.Match[str]], str], text: str) -> str:
-    """`_NAMED_IN_TEXT.sub(repl, text)`, also trying the rest of a word that the previous match cut."""
-    parts: list[str] = []
-    pos, size = 0, len(text)
-    while pos < size:
-        if pos and text[pos - 1] in _NAME_SET and text[pos] in _NAME_SET:
-            m, offset = _NAMED_IN_TEXT.search(text[pos:]), pos
+def _has_hint(text: str) -> bool:
+    if text.isascii():
+        low = text.lower()
+        return any(hint in low for hint in _HINTS)
+    return _HINT.search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_in_text(reversed_tail: str) -> bool:
+    """Whether a name read before a separator (its last 60 characters, reversed) names a secret: its last
+    dotted part, also counted from any `]` in it (`x]token`)."""
+    tail = reversed_tail[::-1]
+    if is_secret_name(tail.rsplit(".", 1)[-1]):
+        return True
+    return any(is_secret_name(tail[i:].rsplit(".", 1)[-1]) for i, ch in enumerate(tail) if ch == "]")
+
+
+def _named_spans(text: str, found: list[str] | None) -> list[tuple[int, int]]:
+    """(start, end) of every value after a secret name and a separator, in order, overlaps merged."""
+    spans: list[tuple[int, int]] = []
+    backwards = ""
+    size = len(text)
+    for sep in _SEPARATOR.finditer(text):
+        at = sep.start()
+        if not at:
+            continue
+        if not backwards:
+            backwards = text[::-1]
+        before = _NAME_BEFORE.match(backwards, size - at)
+        if before is None or not _secret_in_text(before.group("name")[:60]):
+            continue
+        after = _VALUE_AFTER.match(text, at + 1)
+        if after is None or after.group("value") == MASK:
+            continue
+        start, end = after.span("value")
+        if found is not None:
+            found.append(after.group("value"))
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
-            m, offset = _NAMED_IN_TEXT.search(text, pos), 0
-        if m is None:
-            break
-        parts += (text[pos : m.start() + offset], repl(m))
-        pos = m.end() + offset
-    if not parts:
-        return text
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-_HINT = re.compile(r"pass|secret|key|token|sign|cred|psk|pwd|cookie|auth|session", re.I)
+            spans.append((start, end))
+    return spans
 
 
 def _scrub_patterns(text: str, _found: list[str] | None = None) -> str:
-    if ("=" not in text and ":" not in text) or not _HINT.search(text):
+    if ("=" not in text and ":" not in text) or not _has_hint(text):
         return mask_text(text, _found) if "://" in text else text
-
-    def named(m: re.Match[str]) -> str:
-        name = (m.group("qname") or m.group("name"))[-60:].split(".")[-1]
-        if m.group("value") != MASK and is_secret_name(name):
-            if _found is not None:
-                _found.append(m.group("value"))
-            return m.group("head") + MASK
-        return m.group(0)
-
-    return mask_text(_sub_named(named, text), _found)
+    spans = _named_spans(text, _found)
+    if spans:
+        parts, pos = [], 0
+        for start, end in spans:
+            parts += (text[pos:start], MASK)
+            pos = end
+        parts.append(text[pos:])
+        text = "".join(parts)
+    return mask_text(text, _found)
 
 
 _DEFAULT = SecretScrubber()
