@@ -8,6 +8,7 @@ is still in the structured content and can be asked for with `fields`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from cloudstack_mcp.catalog import ApiSpec, ResponseField
@@ -102,6 +103,8 @@ def split_path(path: str) -> list[str]:
 
 def extract(item: Mapping[str, Any], path: str) -> Any:
     """The value at `a.b.c` (case-insensitive keys); through a list it collects every element's value."""
+    if type(item) is dict and path in item and path and "." not in path:  # a plain field as written: most cells
+        return item[path]
     value: Any = item
     for part in split_path(path):
         value = _step(value, part)
@@ -148,12 +151,26 @@ def rank_fields(keys: Iterable[str]) -> list[tuple[float, str]]:
     return sorted(((r, k) for k, r in ranked.items()), key=lambda x: (x[0], x[1]))
 
 
-def field_docs(api: ApiSpec | None) -> dict[str, str]:
-    """Response field descriptions of an API by lower-case path (`nic.ipaddress`): they carry the units."""
+def field_docs(api: ApiSpec | None) -> Mapping[str, str]:
+    """Response field descriptions of an API by lower-case path (`nic.ipaddress`): they carry the units.
+
+    Built once per API object (read-only: every answer of the API shares it).
+    """
+    if api is None:
+        return _NO_DOCS
+    hit = _DOCS.get(id(api))
+    if hit is not None and hit[0] is api:  # the entry holds the API, so its id cannot be reused meanwhile
+        return hit[1]
     docs: dict[str, str] = {}
-    if api is not None:
-        _collect(api.response, "", docs)
-    return docs
+    _collect(api.response, "", docs)
+    if len(_DOCS) >= 2048:
+        _DOCS.clear()
+    _DOCS[id(api)] = (api, MappingProxyType(docs))
+    return _DOCS[id(api)][1]
+
+
+_NO_DOCS: Mapping[str, str] = MappingProxyType({})
+_DOCS: dict[int, tuple[ApiSpec, Mapping[str, str]]] = {}
 
 
 def _collect(fields: Sequence[ResponseField], prefix: str, docs: dict[str, str]) -> None:

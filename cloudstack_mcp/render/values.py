@@ -112,8 +112,18 @@ def format_date(text: str) -> str | None:
     return f"{day} {clock} {zone[:3]}:{zone[3:]}"
 
 
+_PLAIN = frozenset({int, float, bool})
+
+
 def is_empty(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, (list, tuple, Mapping)) and not value)
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is str:
+        return not value
+    if kind in _PLAIN:
+        return False
+    return value == "" or (isinstance(value, (list, tuple, Mapping)) and not value)
 
 
 def _number(value: float) -> str:
