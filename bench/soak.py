@@ -263,7 +263,7 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("list_service_offerings", {}),
     ("list_templates", {"templatefilter": "featured"}),
     ("list_networks", {}),
-    ("list_async_jobs", {}),
+    ("list_async_jobs", {"page": 1, "pagesize": 50}),  # the simulator keeps every job: read a page
     ("search_apis", {"query": "stop a virtual machine"}),
 ]
 INVALID: list[tuple[str, dict[str, Any]]] = [
