@@ -219,6 +219,7 @@ class Catalog(Mapping[str, ApiSpec]):
         self._lower = {n.lower(): n for n in self._apis}
         self.source = source
         self.version = version
+        self.fingerprint: str | None = None  # a digest of the bytes it was read from, when its loader knows them
 
     # Mapping protocol
     def __getitem__(self, name: str) -> ApiSpec:

@@ -27,9 +27,10 @@ from cloudstack_mcp.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.discovery import discovery_tools
 from cloudstack_mcp.guard import Guard
+from cloudstack_mcp.listing_cache import load_inventory
 from cloudstack_mcp.pipeline import Pipeline
 from cloudstack_mcp.results import error_result
-from cloudstack_mcp.tools import Inventory, ToolDef, build_inventory
+from cloudstack_mcp.tools import Inventory, ToolDef
 
 __all__ = ["App", "create_server", "extra_tools", "open_app", "serve"]
 
@@ -104,6 +105,8 @@ async def open_app(
             )
         async with CloudStackClient(settings) as client:
             started = time.perf_counter()
+            # The listing is cached only for a catalog this function loads (cache, listApis or --api-spec).
+            cache_listing = preloaded is None and simulator is None
             if preloaded is None:
                 preloaded = await load_catalog(settings, client, use_cache=simulator is None)
             catalog = preloaded
@@ -111,8 +114,13 @@ async def open_app(
             guard = guard_factory(settings)
             pipeline = Pipeline(catalog, client, guard, settings)
             app = App(settings, catalog, client, guard, pipeline, simulator=simulator)
-            app.inventory = build_inventory(
-                catalog, settings, guard=guard, extras=extra_tools(app), names=pipeline.tool_to_api
+            app.inventory = load_inventory(
+                catalog,
+                settings,
+                guard=guard,
+                extras=extra_tools(app),
+                names=pipeline.tool_to_api,
+                use_cache=cache_listing,
             )
             log.info(
                 "start-up: catalog %.0f ms (%s), inventory of %d tools %.0f ms",

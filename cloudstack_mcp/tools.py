@@ -9,7 +9,7 @@ for the life of the server.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,15 +99,71 @@ def api_tool(name: str, api: ApiSpec, guard: Guard | None = None) -> ToolDef:
     )
 
 
+class _Tools(MutableMapping[str, ToolDef]):
+    """The listed tools by name, in listing order; a pending tool's ToolDef is built when first looked up."""
+
+    def __init__(
+        self, built: Iterable[ToolDef], pending: Iterable[str] = (), build: Callable[[str], ToolDef] | None = None
+    ):
+        self._items: dict[str, ToolDef | None] = dict.fromkeys(pending)
+        self._items.update((t.name, t) for t in built)
+        self._build = build
+
+    def __getitem__(self, name: str) -> ToolDef:
+        tool = self._items[name]
+        if tool is None:
+            assert self._build is not None
+            tool = self._items[name] = self._build(name)
+        return tool
+
+    def __setitem__(self, name: str, tool: ToolDef) -> None:
+        self._items[name] = tool
+
+    def __delitem__(self, name: str) -> None:
+        del self._items[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class Inventory:
     """The listed tools (fixed at start-up) plus a lookup of every API's tool name."""
 
     def __init__(self, listed: Iterable[ToolDef], api_names: Mapping[str, str]):
-        self.tools: dict[str, ToolDef] = {t.name: t for t in listed}
+        self.tools: MutableMapping[str, ToolDef] = _Tools(listed)
         self.api_names = dict(api_names)  # tool name -> API name, for every API of the catalog
         self._by_api = {api.lower(): tool for tool, api in self.api_names.items()}
         self._listing: types.ListToolsResult | None = None
         self._wire: dict[str, Any] | None = None
+        self._api_wire: list[dict[str, Any]] | None = None  # the API tools' listing entries, when read ready-made
+        self._extras: list[ToolDef] = []
+
+    @classmethod
+    def from_listing(
+        cls,
+        api_entries: list[dict[str, Any]],
+        build: Callable[[str], ToolDef],
+        extras: Iterable[ToolDef],
+        api_names: Mapping[str, str],
+    ) -> Inventory:
+        """An inventory whose API tools are listed from ready-made wire entries (listing_cache) and built
+        only when called; `extras` (already filtered) are listed after them."""
+        inventory = cls((), api_names)
+        inventory._extras = list(extras)
+        inventory.tools = _Tools(inventory._extras, pending=[e["name"] for e in api_entries], build=build)
+        inventory._api_wire = api_entries
+        return inventory
+
+    @property
+    def ready_made(self) -> bool:
+        """True when the API tools' listing was read ready-made (listing_cache), not built."""
+        return self._api_wire is not None
 
     def __len__(self) -> int:
         return len(self.tools)
@@ -124,14 +180,33 @@ class Inventory:
     def listing(self) -> types.ListToolsResult:
         """The `tools/list` answer, built once (descriptions compacted: budget.compact_tool)."""
         if self._listing is None:
-            self._listing = types.ListToolsResult(tools=[compact_tool(t.to_mcp()) for t in self.tools.values()])
+            if self._api_wire is not None:
+                self._listing = types.ListToolsResult.model_validate(self.listing_wire())
+            else:
+                self._listing = types.ListToolsResult(tools=[compact_tool(t.to_mcp()) for t in self.tools.values()])
         return self._listing
 
     def listing_wire(self) -> dict[str, Any]:
         """The `tools/list` answer as wire JSON (a dict), dumped once: the SDK sends dicts as they are."""
         if self._wire is None:
-            self._wire = self.listing().model_dump(by_alias=True, mode="json", exclude_none=True)
+            if self._api_wire is not None:
+                wire = types.ListToolsResult(tools=[compact_tool(t.to_mcp()) for t in self._extras])
+                self._wire = _dump(wire)
+                self._wire["tools"] = self._api_wire + self._wire["tools"]
+            else:
+                self._wire = _dump(self.listing())
         return self._wire
+
+    def api_listing(self) -> list[dict[str, Any]]:
+        """The listing entries of the API tools (what listing_cache stores)."""
+        if self._api_wire is not None:
+            return self._api_wire
+        entries = self.listing_wire()["tools"]
+        return [entry for entry, tool in zip(entries, self.tools.values(), strict=True) if tool.api is not None]
+
+
+def _dump(result: types.ListToolsResult) -> dict[str, Any]:
+    return result.model_dump(by_alias=True, mode="json", exclude_none=True)
 
 
 def _selected_apis(catalog: Catalog, names: Mapping[str, str], settings: Settings) -> set[str]:
