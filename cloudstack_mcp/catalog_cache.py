@@ -15,7 +15,7 @@ import marshal
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
@@ -137,6 +137,33 @@ def _api(row: list[Any], responses: _Responses) -> ApiSpec:
     )
 
 
+class _LazyApis(Mapping[str, ApiSpec]):
+    """A cached catalog's APIs by name, each ApiSpec built on first access (start-up needs only the names)."""
+
+    __slots__ = ("_built", "_responses", "_rows")
+
+    def __init__(self, rows: dict[str, list[Any]], responses: _Responses):
+        self._rows = rows
+        self._responses = responses
+        self._built: dict[str, ApiSpec] = {}
+
+    def __getitem__(self, name: str) -> ApiSpec:
+        api = self._built.get(name)
+        if api is None:  # two threads may both build it: setdefault hands both the same one
+            api = self._built.setdefault(name, _api(self._rows[name], self._responses))
+        return api
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _row_ok(row: Any) -> bool:
+    return isinstance(row, list) and len(row) == 7 and isinstance(row[0], str) and isinstance(row[5], list)
+
+
 def read_cache(path: Path) -> Catalog | None:
     """The cached catalog, or None when missing or unreadable (a bad cache is refetched, not fatal)."""
     try:
@@ -144,9 +171,12 @@ def read_cache(path: Path) -> Catalog | None:
         doc = json.loads(head)
         if doc.get("format") != _FORMAT:
             return None
-        responses = _Responses(tail)
-        apis = [_api(row, responses) for row in doc["apis"]]
-        catalog = Catalog(apis, source=f"cache {path} ({doc.get('endpoint')}, {doc.get('fetched')})")
+        rows = doc["apis"]
+        if not all(_row_ok(row) for row in rows):
+            raise ValueError("an API row of another shape")
+        catalog = Catalog([], source=f"cache {path} ({doc.get('endpoint')}, {doc.get('fetched')})")
+        catalog._apis = _LazyApis({row[0]: row for row in rows}, _Responses(tail))  # type: ignore[assignment]
+        catalog._lower = {name.lower(): name for name in catalog._apis}
         # The APIs are a function of the first line alone (the fields line feeds only rendering).
         catalog.fingerprint = "cache:" + hashlib.sha256(head).hexdigest()
         return catalog

@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 
 from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.catalog_cache import cache_file, fetch_catalog, write_cache
+from cloudstack_mcp.catalog_cache import cache_file, fetch_catalog, read_cache, write_cache
 from cloudstack_mcp.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.guard import Guard
@@ -172,3 +172,16 @@ async def test_over_stdio_the_second_server_lists_the_same_tools(sim: Simulator,
             assert not result.is_error
     assert listings[0] == listings[1] and len(listings[0]) == 867
     assert len(list((tmp_path / "cache" / "cloudstack-mcp").glob("listing-*.json"))) == 1
+
+
+def test_a_cached_catalog_with_rows_of_another_shape_is_refetched(tmp_path: Path) -> None:
+    settings = Settings(endpoint="http://x/client/api", api_key="k", secret_key="s", cache_dir=tmp_path)
+    path = cache_file(settings)
+    write_cache(path, Catalog.load(SPEC_418), settings)
+    cached = read_cache(path)
+    assert cached is not None and len(cached) == 705 and cached.find("LISTZONES") is cached["listZones"]
+    head, _, tail = path.read_text().partition("\n")
+    doc = json.loads(head)
+    doc["apis"][3] = ["listZones", "no params list", False, [], None, None, False]
+    path.write_text(json.dumps(doc) + "\n" + tail)
+    assert read_cache(path) is None
