@@ -186,13 +186,16 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("configuration", r"Extension|Theme|Gui|Config|Feature|Limit"),
 )
 
-_COMPILED = tuple((cat, re.compile(pattern)) for cat, pattern in _RULES)
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((cat, re.compile(pattern)) for cat, pattern in _RULES)  # on first use: not every start needs them
 
 
 @lru_cache(maxsize=4096)
 def category_for(api_name: str) -> str:
     """The toolset id of an API (never fails: unknown names go to the catch-all)."""
-    for category, pattern in _COMPILED:
+    for category, pattern in _compiled():
         if pattern.search(api_name):
             return category
     return CATCH_ALL
