@@ -189,9 +189,9 @@ async def serve(settings: Settings) -> None:
         if settings.transport == "http":
             await _serve_http(server, settings)
             return
-        from mcp.server.stdio import stdio_server
+        from cloudstack_mcp.stdio import stdio_streams
 
-        async with stdio_server() as (read_stream, write_stream):
+        async with stdio_streams() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
