@@ -8,6 +8,7 @@ is still in the structured content and can be asked for with `fields`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -81,6 +82,7 @@ ID_FALLBACKS = ("uuid", "jobid", "resourceid")
 TITLE_FALLBACKS = ("displayname", "username", "hostname", "keyword", "key", "displaytext", "description")
 
 
+@lru_cache(maxsize=4096)
 def field_rank(path: str) -> float | None:
     """Rank of a field (or `a.b` path) by its name; None when it is not a default column."""
     low = path.lower()
@@ -135,7 +137,12 @@ def _step(value: Any, key: str) -> Any:
 
 def rank_fields(keys: Iterable[str]) -> list[tuple[float, str]]:
     """(rank, name) for the ranked fields among `keys`, with id/title fallbacks applied, best first."""
-    keys = list(dict.fromkeys(keys))
+    return list(_rank_fields(tuple(keys)))  # answers of one API have the same fields call after call
+
+
+@lru_cache(maxsize=1024)
+def _rank_fields(keys: tuple[str, ...]) -> tuple[tuple[float, str], ...]:
+    keys = tuple(dict.fromkeys(keys))
     lower = {k.lower(): k for k in keys}
     ranked = {k: r for k in keys if (r := field_rank(k)) is not None}
     if "id" not in lower:
@@ -148,7 +155,7 @@ def rank_fields(keys: Iterable[str]) -> list[tuple[float, str]]:
             if alt in lower:
                 ranked[lower[alt]] = _RANK["name"]
                 break
-    return sorted(((r, k) for k, r in ranked.items()), key=lambda x: (x[0], x[1]))
+    return tuple(sorted(((r, k) for k, r in ranked.items()), key=lambda x: (x[0], x[1])))
 
 
 def field_docs(api: ApiSpec | None) -> Mapping[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from cloudstack_mcp.catalog import ApiSpec
@@ -45,14 +46,33 @@ def _has_value(items: Sequence[Mapping[str, Any]], path: str) -> bool:
     return any(not is_empty(extract(item, path)) for item in items)
 
 
+class _Rows:
+    """The items of one list with what rendering asks about them more than once, each worked out once."""
+
+    def __init__(self, items: Sequence[Mapping[str, Any]]):
+        self.items = items
+        self.keys = _keys(items)
+        self._filled: dict[str, bool] = {}
+
+    def has_value(self, path: str) -> bool:
+        found = self._filled.get(path)
+        if found is None:
+            found = self._filled[path] = _has_value(self.items, path)
+        return found
+
+
 def choose_columns(items: Sequence[Mapping[str, Any]], limit: int = MAX_COLUMNS) -> list[str]:
     """The default columns for these items, by rules over their field names and values."""
-    keys = _keys(items)
+    return _choose_columns(_Rows(items), limit)
+
+
+def _choose_columns(rows: _Rows, limit: int = MAX_COLUMNS) -> list[str]:
+    items, keys = rows.items, rows.keys
     candidates = keys + _nested_paths(items, keys)
     ranked = []
     for _rank, path in rank_fields(candidates):
         low = path.lower()
-        if not _has_value(items, path):
+        if not rows.has_value(path):
             continue
         if low == "tags":
             if not all(is_tag_list(v) for i in items if (v := i.get(path))):
@@ -90,21 +110,36 @@ def _resolve(items: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> tuple
     return columns, unknown, known
 
 
-def _cell_text(item: Mapping[str, Any], path: str, docs: Mapping[str, str], api: ApiSpec | None) -> str | None:
+class _Column:
+    """What a column's cells share: its path, its last part, whether its name marks a secret."""
+
+    __slots__ = ("last", "low", "path", "secret")
+
+    def __init__(self, path: str, api_name: str | None):
+        parts = split_path(path)
+        self.path, self.low, self.last = path, path.lower(), parts[-1] if parts else path
+        self.secret = any(is_secret_name(p, api_name) for p in parts)
+
+
+@lru_cache(maxsize=4096)
+def _column(path: str, api_name: str | None) -> _Column:
+    return _Column(path, api_name)
+
+
+def _cell_text(item: Mapping[str, Any], column: _Column, docs: Mapping[str, str], api: ApiSpec | None) -> str | None:
     """One cell, secrets masked: only the value shown is masked (a whole row would cost far more)."""
-    if path.lower() == "value" and "value" in item:
+    if column.low == "value" and "value" in item:
         # A key/value row (configurations, details): the secrets module judges the pair as one.
         pair = {k: v for k, v in item.items() if str(k).lower() in _PAIR_FIELDS}
         value = mask_value(pair, api).get(next(k for k in pair if str(k).lower() == "value"))
     else:
-        value = extract(item, path)
+        value = extract(item, column.path)
     if is_empty(value):
         return None
-    parts = split_path(path)
-    if any(is_secret_name(p, api) for p in parts):
+    if column.secret:
         return MASK
     value = mask_value(value, api)
-    return summarise(parts[-1], value, docs, path=path.lower(), limit=5)
+    return summarise(column.last, value, docs, path=column.low, limit=5)
 
 
 def _filters(api: ApiSpec | None) -> str:
@@ -143,6 +178,7 @@ def render_list(
         lines.append(f"(no {key} in this answer)")
         return "\n".join(lines)
 
+    rows = _Rows(items)
     if fields:
         columns, unknown, known = _resolve(items, fields)
         if unknown:
@@ -153,12 +189,13 @@ def render_list(
                 + f"; fields these items have: {', '.join(known)}"
             )
         if len(columns) <= 1 and unknown:
-            columns = choose_columns(items)
+            columns = _choose_columns(rows)
     else:
-        columns = choose_columns(items)
+        columns = _choose_columns(rows)
 
     shown = items[: max(max_rows, 0)]
-    table = [[_cell_text(item, c, docs, api) for c in columns] for item in shown]
+    cols = [_column(c, api.name if api else None) for c in columns]
+    table = [[_cell_text(item, c, docs, api) for c in cols] for item in shown]
     hoisted: list[str] = []
     if not fields and len(shown) >= HOIST_MIN_ROWS:
         keep = []
@@ -182,16 +219,16 @@ def render_list(
             f" structured content. To see them here, narrow the list ({_filters(api)}) or page with"
             f" page=2, pagesize={max(len(shown), 1)}."
         )
-    lines.extend(_left_out(items, columns + [h.split("=", 1)[0] for h in hoisted]))
+    lines.extend(_left_out(rows, columns + [h.split("=", 1)[0] for h in hoisted]))
     return "\n".join(lines)
 
 
-def _left_out(items: Sequence[Mapping[str, Any]], shown: Sequence[str]) -> list[str]:
+def _left_out(rows: _Rows, shown: Sequence[str]) -> list[str]:
     heads = {split_path(c)[0].lower() for c in shown if split_path(c)}
-    rest = [k for k in _keys(items) if k.lower() not in heads]
+    rest = [k for k in rows.keys if k.lower() not in heads]
     if not rest:
         return []
-    filled = [k for k in rest if _has_value(items, k)]
+    filled = [k for k in rest if rows.has_value(k)]
     empty = len(rest) - len(filled)
     if not filled:
         return [f"({empty} more fields, empty in every row)"]
@@ -199,16 +236,16 @@ def _left_out(items: Sequence[Mapping[str, Any]], shown: Sequence[str]) -> list[
     if empty:
         note += f", {empty} empty"
     example = ", ".join(f'"{k}"' for k in filled[:2])
-    nested = _nested_example(items)
+    nested = _nested_example(rows)
     more = f' (nested: "{nested}"; all: "*")' if nested else ' (all: "*")'
     note += f". Pick columns with fields=[{example}, ...]{more}; the structured content has every field."
     return [note]
 
 
-def _nested_example(items: Sequence[Mapping[str, Any]]) -> str | None:
+def _nested_example(rows: _Rows) -> str | None:
     """A dotted path into the first nested list of objects (`nic.macaddress`), to show the syntax."""
-    for key in _keys(items):
-        for item in items:
+    for key in rows.keys:
+        for item in rows.items:
             value = item.get(key)
             if isinstance(value, list) and value and isinstance(value[0], Mapping):
                 inner = [str(k) for k in value[0] if str(k).lower() not in ("id", "ipaddress")]
