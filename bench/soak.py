@@ -95,6 +95,13 @@ def rss_kb(pid: int) -> int | None:
     return None
 
 
+def open_fds(pid: int) -> int | None:
+    try:
+        return len(list(Path(f"/proc/{pid}/fd").iterdir()))
+    except OSError:
+        return None
+
+
 def server_pid() -> int | None:
     """The spawned server: a child of this process running cloudstack_mcp."""
     me = os.getpid()
@@ -122,6 +129,7 @@ class Tally:
     keys: collections.Counter[tuple[str, str]] = field(default_factory=collections.Counter)
     sim_requests: int = 0
     rss: list[tuple[float, int]] = field(default_factory=list)
+    fds: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -308,15 +316,17 @@ async def monitor(sim: Simulator, tally: Tally, pid: int, start: float, until: f
     while time.monotonic() < until:
         await anyio.sleep(5)
         drain(sim, tally)
-        kb = rss_kb(pid)
+        kb, fds = rss_kb(pid), open_fds(pid)
         if kb is not None:
             tally.rss.append((time.monotonic() - start, kb))
+        if fds is not None:
+            tally.fds.append(fds)
         if not quiet and time.monotonic() >= next_report:
             next_report += 60
             done = sum(tally.calls.values())
             print(
                 f"  {(time.monotonic() - start) / 60:4.1f} min: {done} calls, RSS {kb / 1024 if kb else 0:.1f} MB, "
-                f"{len(tally.crashes)} crashes",
+                f"{fds} open files, {len(tally.crashes)} crashes",
                 flush=True,
             )
 
@@ -417,6 +427,11 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             "end": round(rss[-1][1] / 1024, 1) if rss else None,
             "max": round(max(kb for _, kb in rss) / 1024, 1) if rss else None,
             "slope_mb_per_min_last_two_thirds": round(slope_mb_per_min(tail), 3),
+        },
+        "open_files": {
+            "first_sample": tally.fds[0] if tally.fds else None,
+            "end": tally.fds[-1] if tally.fds else None,
+            "max": max(tally.fds) if tally.fds else None,
         },
         "simulator_internal_errors": len(sim.internal_errors),
     }
