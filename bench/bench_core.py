@@ -1,13 +1,18 @@
 """Core server benchmarks: start-up, per-call overhead, memory.
 
-    python bench/bench_core.py [--runs 7] [--calls 300]
+    python bench/bench_core.py [--runs 7] [--calls 300] [--baseline DIR]
 
 1. Spawn to first `tools/list` answer over stdio, with the 4.20 catalog cached (all 864 tools listed,
-   and the default profile), against a bare `mcp` low-level server with no tools, in the same run.
+   with the listing cached and, as after a `sync` or an upgrade, not yet; and the default profile),
+   against a bare `mcp` low-level server with no tools, in the same run.
 2. Median `list_zones` latency through MCP (stdio, both protocol eras) against a direct `cs` call to
-   the same simulator; also our own client without MCP, and the SDK's own floor (a stdio server
-   answering a constant result), to split the overhead.
+   the same simulator, the calls of every path taken in turn (cs, SDK floor, ours, ...) so machine
+   noise hits them alike; also our own client without MCP, our pipeline in process, and the SDK's own
+   floor (a stdio server answering a constant result through the SDK's stdio transport).
 3. Resident memory of the server with the full catalog listed, after the calls.
+
+`--baseline DIR` also runs another version side by side: DIR holds its `cloudstack_mcp` package, e.g.
+`git archive <commit> cloudstack_mcp | tar -x -C DIR`.
 
 The simulator runs as its own process (the 4.20 spec), so it does not share the GIL with the clients.
 Prints medians and ratios; figures go to BENCHMARKS.md ("Core server").
@@ -16,7 +21,9 @@ Prints medians and ratios; figures go to BENCHMARKS.md ("Core server").
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -24,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 from mcp import Client
@@ -165,7 +173,11 @@ def server_pids(marker: str) -> list[int]:
             env = (proc / "environ").read_bytes()
         except OSError:
             continue
-        if marker.encode() in env and b"simulator" not in cmd and b"python" in cmd[0]:
+        if (
+            b"\0BENCH_MARKER=" + marker.encode() + b"\0" in b"\0" + env
+            and b"simulator" not in cmd
+            and b"python" in cmd[0]
+        ):
             out.append(int(proc.name))
     return out
 
@@ -185,6 +197,41 @@ async def mcp_latency(
             assert not result.is_error
         pids = server_pids(marker) if marker else []
         rss = rss_mb(pids[0]) if pids else float("nan")
+    return times, rss
+
+
+async def interleaved_latency(
+    endpoint: str, servers: dict[str, tuple[StdioServerParameters, str]], calls: int, mode: str
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """`list_zones` through every server and a direct `cs` call, one call of each in turn.
+
+    Returns the times by path ("cs" and each server) and each server's resident memory after the calls.
+    """
+    from cs import CloudStack
+
+    cs = CloudStack(endpoint=endpoint, key=KEY, secret=SECRET)
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {name: await stack.enter_async_context(Client(p, mode=mode)) for name, (p, _) in servers.items()}
+        for client in clients.values():
+            await client.list_tools()
+            for _ in range(20):  # warm up
+                await client.call_tool("list_zones", {})
+        for _ in range(20):
+            cs.listZones()
+        times: dict[str, list[float]] = {"cs": [], **{name: [] for name in clients}}
+        for _ in range(calls):
+            t = time.perf_counter()
+            cs.listZones()
+            times["cs"].append(time.perf_counter() - t)
+            for name, client in clients.items():
+                t = time.perf_counter()
+                result = await client.call_tool("list_zones", {})
+                times[name].append(time.perf_counter() - t)
+                assert not result.is_error
+        rss = {}
+        for name, (_, marker) in servers.items():
+            pids = server_pids(marker) if marker else []
+            rss[name] = rss_mb(pids[0]) if pids else float("nan")
     return times, rss
 
 
@@ -244,7 +291,7 @@ def ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:.2f} ms"
 
 
-async def main(runs: int, calls: int) -> None:
+async def main(runs: int, calls: int, baseline: Path | None) -> None:
     port = free_port()
     sim = start_simulator(port)
     endpoint = f"http://127.0.0.1:{port}/client/api"
@@ -260,28 +307,61 @@ async def main(runs: int, calls: int) -> None:
                 cwd=tmp,
             )
             print(sync.stdout.strip() or sync.stderr.strip())
+            versions = {"": None} if baseline is None else {"": None, " (baseline)": str(baseline)}
 
-            def ours(*args: str, marker: str = "") -> StdioServerParameters:
+            def ours(
+                *args: str, marker: str = "", path: str | None = None, cache: Path | None = None
+            ) -> StdioServerParameters:
+                extra = {"PYTHONPATH": path} if path else {}
+                if cache is not None:
+                    extra["XDG_CACHE_HOME"] = str(cache)
                 return StdioServerParameters(
                     command=sys.executable,
                     args=["-m", "cloudstack_mcp", *args],
-                    env={**env, "BENCH_MARKER": marker},
+                    env={**env, "BENCH_MARKER": marker, **extra},
                     cwd=tmp,
                 )
+
+            # "Listing not cached" starts from a cache directory of its own holding only the catalog.
+            cold = home / "cold-cache"
+            (cold / "cloudstack-mcp").mkdir(parents=True)
+            for catalog in (home / "cache" / "cloudstack-mcp").glob("catalog-*.json"):
+                shutil.copy(catalog, cold / "cloudstack-mcp" / catalog.name)
+
+            def forget_listings() -> None:
+                for old in (cold / "cloudstack-mcp").glob("listing-*.json"):
+                    old.unlink()
 
             bare = StdioServerParameters(
                 command=sys.executable, args=["-c", BARE_SERVER], env={"BENCH_MARKER": "bench-bare"}, cwd=tmp
             )
-            wall: dict[str, list[float]] = {"bare": [], "all": [], "default": []}
-            cpu: dict[str, list[float]] = {"bare": [], "all": [], "default": []}
+            cases: list[tuple[str, StdioServerParameters, str, Any]] = [("bare", bare, "bench-bare", None)]
+            for label, path in versions.items():
+                tag = "-base" if path else ""
+                cases += [
+                    (
+                        f"all{label}",
+                        ours("--toolsets", "all", marker=f"bench-all{tag}", path=path),
+                        f"bench-all{tag}",
+                        None,
+                    ),
+                    (
+                        f"all, listing not cached{label}",
+                        ours("--toolsets", "all", marker=f"bench-cold{tag}", path=path, cache=cold),
+                        f"bench-cold{tag}",
+                        forget_listings,
+                    ),
+                    (f"default{label}", ours(marker=f"bench-default{tag}", path=path), f"bench-default{tag}", None),
+                ]
+            for _name, params, tag, _before in cases[1:]:  # the first start after `sync` caches the listing
+                await spawn_to_list(params, tag)
+            wall: dict[str, list[float]] = {name: [] for name, *_ in cases}
+            cpu: dict[str, list[float]] = {name: [] for name, *_ in cases}
             counts: dict[str, int] = {}
-            cases = (
-                ("bare", bare, "bench-bare"),
-                ("all", ours("--toolsets", "all", marker="bench-all"), "bench-all"),
-                ("default", ours(marker="bench-default"), "bench-default"),
-            )
-            for _ in range(runs):  # interleaved, so machine noise hits all three alike
-                for name, params, tag in cases:
+            for _ in range(runs):  # interleaved, so machine noise hits every case alike
+                for name, params, tag, before in cases:
+                    if before is not None:
+                        before()
                     elapsed, used, count = await spawn_to_list(params, tag)
                     wall[name].append(elapsed)
                     cpu[name].append(used)
@@ -290,34 +370,40 @@ async def main(runs: int, calls: int) -> None:
             bare_cpu = statistics.median(cpu["bare"]) * 1000
             print(f"\nspawn -> first tools/list answer (median of {runs}, stdio, catalog cached)")
             print(
-                f"  {'server':<8} {'tools':>5}  {'wall':>8}  {'(+ over bare)':>14}  {'server CPU':>10}  {'(+ over bare)':>13}"
+                f"  {'server':<34} {'tools':>5}  {'wall':>8}  {'(+ over bare)':>13}  {'server CPU':>10}  {'(+ over bare)':>13}"
             )
-            for name in ("bare", "all", "default"):
+            for name, *_ in cases:
                 w = statistics.median(wall[name]) * 1000
                 c = statistics.median(cpu[name]) * 1000
                 print(
-                    f"  {name:<8} {counts[name]:>5}  {w:6.0f} ms  {f'+{w - bare_wall:.0f} ms':>14}  "
+                    f"  {name:<34} {counts[name]:>5}  {w:6.0f} ms  {f'+{w - bare_wall:.0f} ms':>13}  "
                     f"{c:7.0f} ms  {f'+{c - bare_cpu:.0f} ms':>13}"
                 )
 
-            marker = f"bench-{os.getpid()}"
-            cs_times = cs_latency(endpoint, calls)
             own_times = await client_latency(endpoint, calls)
             pipe_times = await pipeline_latency(endpoint, calls, home)
             echo = StdioServerParameters(command=sys.executable, args=["-c", ECHO_SERVER], cwd=tmp)
-            print(f"\nlist_zones latency (median of {calls} sequential calls, same simulator)")
-            print(f"  direct cs call                        {ms(cs_times)}")
-            print(f"  our client alone (no MCP)             {ms(own_times)}")
-            print(f"  our whole pipeline, in process        {ms(pipe_times)}")
-            rss = float("nan")
+            servers = {"MCP SDK floor, constant answer": (echo, "")}
+            for label, path in versions.items():
+                tag = f"bench-{os.getpid()}{'-base' if path else ''}"
+                servers[f"through MCP, stdio{label}"] = (ours("--toolsets", "all", marker=tag, path=path), tag)
+            print(f"\nlist_zones latency (median of {calls} calls each, same simulator)")
+            print(f"  our client alone (no MCP)                    {ms(own_times)}")
+            print(f"  our whole pipeline, in process               {ms(pipe_times)}")
+            rss: dict[str, float] = {}
             for mode in ("legacy", "auto"):
-                floor, _ = await mcp_latency(echo, calls, mode)
-                mcp_times, rss = await mcp_latency(ours("--toolsets", "all", marker=marker), calls, mode, marker)
-                added = (statistics.median(mcp_times) - statistics.median(cs_times)) * 1000
                 era = "handshake era" if mode == "legacy" else "2026-07-28"
-                print(f"  MCP SDK floor, constant answer ({era:<13}) {ms(floor)}")
-                print(f"  through MCP, stdio ({era:<13})       {ms(mcp_times)}  (+{added:.2f} ms over cs)")
-            print(f"\nserver resident memory with all 864 tools listed, after {calls + 20} calls: {rss:.0f} MB")
+                times, rss = await interleaved_latency(endpoint, servers, calls, mode)
+                cs_median = statistics.median(times["cs"])
+                print(f"  [{era}, calls taken in turn]")
+                for name, values in times.items():
+                    label = "direct cs call" if name == "cs" else name
+                    added = (statistics.median(values) - cs_median) * 1000
+                    print(f"    {label:<42} {ms(values)}" + (f"  (+{added:.2f} ms over cs)" if name != "cs" else ""))
+            print(f"\nserver resident memory, all 864 tools listed, after {2 * (calls + 20)} calls")
+            for name, mb in rss.items():
+                if name.startswith("through MCP"):
+                    print(f"  {'ours' + name.removeprefix('through MCP, stdio'):<20} {mb:.0f} MB")
     finally:
         sim.terminate()
         sim.wait(timeout=10)
@@ -329,5 +415,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--baseline", type=Path, help="a directory holding another cloudstack_mcp package")
     opts = parser.parse_args()
-    anyio.run(main, opts.runs, opts.calls)
+    anyio.run(main, opts.runs, opts.calls, opts.baseline)

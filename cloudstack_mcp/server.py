@@ -177,6 +177,7 @@ async def serve(settings: Settings) -> None:
     """Run until the client goes away (stdio) or the process is stopped (HTTP)."""
     async with open_app(settings) as app:
         server = create_server(app)
+        _drop_idle_tracing(server)
         if not gc.isenabled():  # the command line starts with the collector off (~15% of start-up is collections)
             gc.freeze()  # what start-up made lives as long as the server: later collections skip it
             gc.enable()
@@ -193,6 +194,17 @@ async def serve(settings: Settings) -> None:
 
         async with stdio_streams() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+def _drop_idle_tracing(server: Server[Any]) -> None:
+    """The SDK wraps every message in an OpenTelemetry span. With no tracer provider set up when the server
+    starts (`opentelemetry-instrument` and the like set one up before), the spans would go nowhere: drop
+    the middleware and its ~0.1 ms a call."""
+    from mcp.server._otel import OpenTelemetryMiddleware
+    from opentelemetry import trace
+
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        server.middleware = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
 
 
 async def _serve_http(server: Server[Any], settings: Settings) -> None:
