@@ -51,6 +51,7 @@ class Pipeline:
         self._validators: dict[str, Validator] = {}
         self._controls: dict[str, tuple[str, ...]] = {}
         self._policies: dict[str, ApiPolicy] = {}
+        self._bare: dict[str, tuple[str, ...]] = {}
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -121,6 +122,13 @@ class Pipeline:
             found = self._policies[api.name] = classify(api)
         return found
 
+    def _problems_without_arguments(self, api: ApiSpec) -> list[str]:
+        """What validation says of a call with no arguments (the same every time: worked out once per API)."""
+        found = self._bare.get(api.name)
+        if found is None:
+            found = self._bare[api.name] = tuple(self.validator(api).problems({}))
+        return list(found)
+
     def validator(self, api: ApiSpec) -> Validator:
         found = self._validators.get(api.name)
         if found is None:
@@ -135,7 +143,8 @@ class Pipeline:
         """Validate and encode a call; raises ArgumentError naming every bad field."""
         norm = normalise(api, arguments, self.controls(api))
         problems = list(norm.problems)
-        problems += self.validator(api).problems({**norm.arguments, **norm.controls})
+        given = {**norm.arguments, **norm.controls}
+        problems += self.validator(api).problems(given) if given else self._problems_without_arguments(api)
         if norm.controls.get("fetch_all") and "page" in norm.arguments:
             problems.append("'page' cannot be combined with fetch_all=true (fetch_all reads every page)")
         if problems:
