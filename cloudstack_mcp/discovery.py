@@ -23,11 +23,11 @@ from cloudstack_mcp.naming import tool_name
 from cloudstack_mcp.policy import classify
 from cloudstack_mcp.results import error_result, text_result
 from cloudstack_mcp.schema import input_schema
-from cloudstack_mcp.search import SearchError, SearchHit, SearchIndex
 from cloudstack_mcp.tools import ToolDef, title_for
 from cloudstack_mcp.toolsets import TOOLSETS, category_for
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # search is imported on first use: ~12 ms of every start-up otherwise
+    from cloudstack_mcp.search import SearchHit, SearchIndex
     from cloudstack_mcp.server import App
 
 __all__ = ["DISCOVERY_TOOLSET", "DISCOVERY_TOOLS", "Discovery", "discovery_tools"]
@@ -91,6 +91,8 @@ class Discovery:
         if self._index is None:
             async with self._lock:
                 if self._index is None:
+                    from cloudstack_mcp.search import SearchIndex
+
                     self._index = await anyio.to_thread.run_sync(SearchIndex, self.app.catalog)
         return self._index
 
@@ -133,6 +135,8 @@ class Discovery:
                 )
             read_only = True
             note = " (read-only server: only APIs that change nothing)"
+        from cloudstack_mcp.search import SearchError
+
         try:
             index = await self.index()
             hits = index.search(query, category=category, read_only=read_only, limit=limit)
