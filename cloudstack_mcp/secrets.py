@@ -281,6 +281,20 @@ def reveals_secrets(api: ApiSpec | str) -> bool:
     return (api.name if isinstance(api, ApiSpec) else api) in REVEALING_APIS
 
 
+@functools.lru_cache(maxsize=1024)
+def _forms(text: str) -> frozenset[str]:
+    """A secret as it may appear: as is, URL-encoded (also lower-cased, as signed) and inside JSON text."""
+    return frozenset(
+        (
+            text,
+            quote(text, safe=""),
+            quote_plus(text, safe=""),
+            quote(text, safe="").lower(),
+            json.dumps(text, ensure_ascii=False)[1:-1],
+        )
+    )
+
+
 class SecretScrubber:
     """Remembers secret values and removes them from any text (errors, logs, audit records).
 
@@ -307,13 +321,7 @@ class SecretScrubber:
         text = str(value)
         if len(text) < _MIN_SECRET_LEN or text == MASK:
             return
-        forms = {
-            text,
-            quote(text, safe=""),
-            quote_plus(text, safe=""),
-            quote(text, safe="").lower(),
-            json.dumps(text, ensure_ascii=False)[1:-1],  # as it appears inside JSON text
-        }
+        forms = _forms(text)
         with self._lock:
             added = False
             for form in forms:
@@ -351,19 +359,17 @@ class SecretScrubber:
         Every secret found on the way (what `learn` would find) is remembered first, so a value that also
         occurs under another name is hidden there too.
         """
-        try:
-            text: str | None = _compact(value)
-        except (TypeError, ValueError):  # keys json cannot write: no pre-check, walk every string
-            text = None
-        pattern = self._compiled()
-        seen = text is None or (pattern is not None and pattern.search(text) is not None)
         found: list[str] = []
         masked = mask_value(value, api, found)
-        if found:
-            for secret in found:
-                self.remember(secret)
-            pattern = self._compiled()
-            seen = pattern is not None and (text is None or pattern.search(_compact(masked)) is not None)
+        for secret in found:
+            self.remember(secret)
+        pattern = self._compiled()
+        if pattern is None:
+            return masked
+        try:  # one C-speed search of the whole copy decides whether its strings need the walk
+            seen = pattern.search(_compact(masked)) is not None
+        except (TypeError, ValueError):  # keys json cannot write: walk every string
+            seen = True
         return self._scrub_strings(masked) if seen else masked
 
     def _compiled(self) -> re.Pattern[str] | None:
