@@ -91,6 +91,12 @@ anyio.run(main)
 """
 
 
+# The same constant answer through our stdio transport (cloudstack_mcp/stdio.py, no worker threads).
+ECHO_FAST_SERVER = ECHO_SERVER.replace(
+    "from mcp.server.stdio import stdio_server", "from cloudstack_mcp.stdio import stdio_streams as stdio_server"
+)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -383,7 +389,8 @@ async def main(runs: int, calls: int, baseline: Path | None) -> None:
             own_times = await client_latency(endpoint, calls)
             pipe_times = await pipeline_latency(endpoint, calls, home)
             echo = StdioServerParameters(command=sys.executable, args=["-c", ECHO_SERVER], cwd=tmp)
-            servers = {"MCP SDK floor, constant answer": (echo, "")}
+            echo_fast = StdioServerParameters(command=sys.executable, args=["-c", ECHO_FAST_SERVER], cwd=ROOT)
+            servers = {"MCP SDK floor, constant answer": (echo, ""), "  the same, our stdio transport": (echo_fast, "")}
             for label, path in versions.items():
                 tag = f"bench-{os.getpid()}{'-base' if path else ''}"
                 servers[f"through MCP, stdio{label}"] = (ours("--toolsets", "all", marker=tag, path=path), tag)

@@ -53,12 +53,27 @@ class _Rows:
         self.items = items
         self.keys = _keys(items)
         self._filled: dict[str, bool] = {}
+        # One pass over the fields: those with a value in some item, those holding a non-empty list.
+        self._valued: set[Any] = set()
+        self._lists: set[Any] = set()
+        for item in items:
+            for key, value in item.items():
+                if not is_empty(value):
+                    self._valued.add(key)
+                    if isinstance(value, list):
+                        self._lists.add(key)
 
     def has_value(self, path: str) -> bool:
+        if path in self._valued and "." not in path:  # a field as written, with a value: extract finds it
+            return True
         found = self._filled.get(path)
         if found is None:
             found = self._filled[path] = _has_value(self.items, path)
         return found
+
+    def nested_paths(self) -> list[str]:
+        """`_nested_paths`, looking only at the fields that hold a list somewhere."""
+        return _nested_paths(self.items, [k for k in self.keys if k in self._lists])
 
 
 def choose_columns(items: Sequence[Mapping[str, Any]], limit: int = MAX_COLUMNS) -> list[str]:
@@ -68,7 +83,7 @@ def choose_columns(items: Sequence[Mapping[str, Any]], limit: int = MAX_COLUMNS)
 
 def _choose_columns(rows: _Rows, limit: int = MAX_COLUMNS) -> list[str]:
     items, keys = rows.items, rows.keys
-    candidates = keys + _nested_paths(items, keys)
+    candidates = keys + rows.nested_paths()
     ranked = []
     for _rank, path in rank_fields(candidates):
         low = path.lower()
