@@ -185,3 +185,31 @@ def test_a_cached_catalog_with_rows_of_another_shape_is_refetched(tmp_path: Path
     doc["apis"][3] = ["listZones", "no params list", False, [], None, None, False]
     path.write_text(json.dumps(doc) + "\n" + tail)
     assert read_cache(path) is None
+
+
+def test_load_inventory_edges(tmp_path: Path) -> None:
+    from cloudstack_mcp.listing_cache import load_inventory
+    from cloudstack_mcp.naming import tool_names
+    from cloudstack_mcp.tools import ToolDef
+
+    catalog = Catalog.load(SPEC_418)
+    names = tool_names(catalog)
+    settings = Settings(cache_dir=tmp_path / "cache", audit_log=None)
+    guard = Guard(settings)
+    first = load_inventory(catalog, settings, guard=guard, extras=[], names=names)
+    again = load_inventory(catalog, settings, guard=guard, extras=[], names=names)
+    assert not first.ready_made and again.ready_made and again.listing_wire() == first.listing_wire()
+    clash = ToolDef(name="list_zones", description="x", input_schema={"type": "object"}, annotations={}, toolset="x")
+    with pytest.raises(ValueError, match="clashes"):
+        load_inventory(catalog, settings, guard=guard, extras=[clash], names=names)
+
+    class OtherGuard(Guard):
+        pass
+
+    custom = load_inventory(catalog, settings, guard=OtherGuard(settings), extras=[], names=names)
+    assert not custom.ready_made and len(custom) == len(first)  # built, never cached
+    blocked = tmp_path / "a-file"
+    blocked.write_text("where the cache directory should be")
+    unwritable = Settings(cache_dir=blocked / "cache", audit_log=None)
+    built = load_inventory(catalog, unwritable, guard=Guard(unwritable), extras=[], names=names)
+    assert not built.ready_made and built.listing_wire() == first.listing_wire()  # served, just not cached
