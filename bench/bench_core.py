@@ -93,7 +93,7 @@ anyio.run(main)
 
 # The same constant answer through our stdio transport (cloudstack_mcp/stdio.py, no worker threads).
 ECHO_FAST_SERVER = ECHO_SERVER.replace(
-    "from mcp.server.stdio import stdio_server", "from cloudstack_mcp.stdio import stdio_streams as stdio_server"
+    "from mcp.server.stdio import stdio_server", "from cloudstack_mcp.server.stdio import stdio_streams as stdio_server"
 )
 
 
@@ -256,7 +256,7 @@ def cs_latency(endpoint: str, calls: int) -> list[float]:
 
 
 async def client_latency(endpoint: str, calls: int) -> list[float]:
-    from cloudstack_mcp.client import CloudStackClient
+    from cloudstack_mcp.cloudstack.client import CloudStackClient
     from cloudstack_mcp.config import Settings
 
     settings = Settings(endpoint=endpoint, api_key=KEY, secret_key=SECRET)
@@ -274,7 +274,7 @@ async def client_latency(endpoint: str, calls: int) -> list[float]:
 async def pipeline_latency(endpoint: str, calls: int, home: Path) -> list[float]:
     """The whole pipeline in process (validate, guard, client, render, scrub), without MCP."""
     from cloudstack_mcp.config import Settings
-    from cloudstack_mcp.server import open_app
+    from cloudstack_mcp.server.app import open_app
 
     settings = Settings(
         endpoint=endpoint, api_key=KEY, secret_key=SECRET, cache_dir=home / "cache" / "cloudstack-mcp", audit_log=None

@@ -32,14 +32,14 @@ import anyio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cloudstack_mcp import policy  # noqa: E402
-from cloudstack_mcp.audit import AuditLog  # noqa: E402
-from cloudstack_mcp.catalog import Catalog  # noqa: E402
+from cloudstack_mcp.catalog.model import Catalog  # noqa: E402
 from cloudstack_mcp.config import Settings  # noqa: E402
-from cloudstack_mcp.confirm import phrase_for  # noqa: E402
-from cloudstack_mcp.guard import Guard, ToolCall  # noqa: E402
-from cloudstack_mcp.policy import classify, for_call  # noqa: E402
-from cloudstack_mcp.secrets import SecretScrubber  # noqa: E402
+from cloudstack_mcp.pipeline.guard import Guard, ToolCall  # noqa: E402
+from cloudstack_mcp.policy import classify as policy  # noqa: E402
+from cloudstack_mcp.policy.classify import classify, for_call  # noqa: E402
+from cloudstack_mcp.safety.audit import AuditLog  # noqa: E402
+from cloudstack_mcp.safety.confirm import phrase_for  # noqa: E402
+from cloudstack_mcp.safety.secrets import SecretScrubber  # noqa: E402
 
 
 def shared_api() -> Path:
@@ -84,7 +84,7 @@ async def guard_overhead(catalog: Catalog, tmp: Path, calls: int) -> tuple[float
     settings = Settings(endpoint="http://127.0.0.1:1/client/api", api_key="k" * 20, secret_key="s" * 20,
                         audit_log=tmp / "guard-audit.jsonl")  # fmt: skip
     guard = Guard(settings)
-    from cloudstack_mcp.results import text_result
+    from cloudstack_mcp.render.results import text_result
 
     async def one(name: str, args: dict[str, Any], confirm: bool) -> float:
         api = catalog[name]
@@ -103,7 +103,7 @@ async def guard_overhead(catalog: Catalog, tmp: Path, calls: int) -> tuple[float
 
 
 async def pipeline_side_by_side(catalog: Catalog, tmp: Path, calls: int) -> tuple[float, float]:
-    from cloudstack_mcp.server import open_app
+    from cloudstack_mcp.server.app import open_app
     from cloudstack_mcp.simulator import Simulator
 
     with Simulator(SPEC_420, job_seconds=0).running() as sim:

@@ -21,8 +21,8 @@ import anyio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cloudstack_mcp.catalog import Catalog  # noqa: E402
-from cloudstack_mcp.search import SearchIndex, clear_caches  # noqa: E402
+from cloudstack_mcp.catalog.model import Catalog  # noqa: E402
+from cloudstack_mcp.tools.search import SearchIndex, clear_caches  # noqa: E402
 
 
 def shared_api_dir() -> Path:
@@ -55,7 +55,7 @@ async def _mcp_latency(catalog: Catalog, tasks: list[dict]) -> tuple[float, floa
     from mcp import Client
 
     from cloudstack_mcp.config import Settings
-    from cloudstack_mcp.server import create_server, open_app
+    from cloudstack_mcp.server.app import create_server, open_app
 
     clear_caches()
     with open(os.devnull, "w") as quiet:

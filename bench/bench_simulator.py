@@ -31,10 +31,10 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cloudstack_mcp.signing import sign  # noqa: E402
+from cloudstack_mcp.cloudstack.signing import sign  # noqa: E402
 from cloudstack_mcp.simulator import Simulator  # noqa: E402
-from cloudstack_mcp.simulator.domain.vms import build_vm  # noqa: E402
-from cloudstack_mcp.simulator.protocol import HttpRequest  # noqa: E402
+from cloudstack_mcp.simulator.backend.domain.vms import build_vm  # noqa: E402
+from cloudstack_mcp.simulator.wire.protocol import HttpRequest  # noqa: E402
 
 TARGET_RPS = 500
 KEY, SECRET = "bench-key", "bench-secret"

@@ -38,10 +38,10 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cloudstack_mcp.cloudstack.signing import sign  # noqa: E402
 from cloudstack_mcp.config import Settings  # noqa: E402
 from cloudstack_mcp.render import render_answer  # noqa: E402
-from cloudstack_mcp.server import open_app  # noqa: E402
-from cloudstack_mcp.signing import sign  # noqa: E402
+from cloudstack_mcp.server.app import open_app  # noqa: E402
 from cloudstack_mcp.simulator import Simulator  # noqa: E402
 
 TARGET = 0.25
@@ -149,7 +149,7 @@ def fill(h: Http, n: int) -> None:
 
 def _simulates(api: str) -> bool:
     """Whether the simulator has a domain handler for `api` (else its generic engine answers)."""
-    from cloudstack_mcp.simulator.domain import load_all
+    from cloudstack_mcp.simulator.backend.domain import load_all
 
     return api in load_all()
 

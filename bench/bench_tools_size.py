@@ -5,7 +5,7 @@
 For each profile the server is spawned over stdio (`python -m cloudstack_mcp --api-spec SPEC
 --toolsets X`, the built-in simulator behind it), handshaken with a raw JSON-RPC `initialize`, and
 asked for `tools/list`; the answer's bytes are counted as sent (the whole JSON-RPC line). Tokens are
-estimated as bytes / 4. Also shown: the same listing without the compaction of cloudstack_mcp.budget.
+estimated as bytes / 4. Also shown: the same listing without the compaction of cloudstack_mcp.tools.budget.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cloudstack_mcp.budget import listing_bytes  # noqa: E402
-from cloudstack_mcp.catalog import Catalog  # noqa: E402
+from cloudstack_mcp.catalog.model import Catalog  # noqa: E402
 from cloudstack_mcp.config import Settings  # noqa: E402
-from cloudstack_mcp.discovery import discovery_tools  # noqa: E402
-from cloudstack_mcp.guard import Guard  # noqa: E402
-from cloudstack_mcp.tools import build_inventory  # noqa: E402
+from cloudstack_mcp.pipeline.guard import Guard  # noqa: E402
+from cloudstack_mcp.tools.budget import listing_bytes  # noqa: E402
+from cloudstack_mcp.tools.discovery import discovery_tools  # noqa: E402
+from cloudstack_mcp.tools.inventory import build_inventory  # noqa: E402
 
 PROFILES = "default,vm,network,firewall,host,infrastructure,image-store,storage-pool,vm+volume+snapshot,all"
 LIMIT_TOOLS, LIMIT_TOKENS = 40, 15_000
@@ -122,7 +122,7 @@ def main() -> int:
         if profile == "default" and (count > LIMIT_TOOLS or size / 4 > LIMIT_TOKENS):
             ok = False
     print(
-        f"(uncompacted: the same tools before cloudstack_mcp.budget compacts them; limits for default: "
+        f"(uncompacted: the same tools before cloudstack_mcp.tools.budget compacts them; limits for default: "
         f"{LIMIT_TOOLS} tools, {LIMIT_TOKENS:,} tokens)"
     )
     return 0 if ok else 1

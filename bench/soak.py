@@ -45,7 +45,7 @@ from mcp.shared.exceptions import MCPError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cloudstack_mcp.catalog import Catalog  # noqa: E402
+from cloudstack_mcp.catalog.model import Catalog  # noqa: E402
 from cloudstack_mcp.simulator import FaultRule, Simulator  # noqa: E402
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 
 from cloudstack_mcp import __version__
-from cloudstack_mcp.catalog import CatalogError
+from cloudstack_mcp.catalog.model import CatalogError
 from cloudstack_mcp.config import Settings, load_settings
 from cloudstack_mcp.errors import CloudStackMcpError
 
@@ -285,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from_args(args)
         if command == "serve":
             gc.disable()  # start-up makes objects that all live on: no collections until serving (server.serve)
-            from cloudstack_mcp.server import serve
+            from cloudstack_mcp.server.app import serve
 
             anyio.run(serve, settings)
             return 0
@@ -308,8 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _tools(settings: Settings, as_json: bool, profiles: bool = False) -> int:
-    from cloudstack_mcp.budget import listing_bytes
-    from cloudstack_mcp.server import extra_tools, open_app
+    from cloudstack_mcp.server.app import extra_tools, open_app
+    from cloudstack_mcp.tools.budget import listing_bytes
 
     async with open_app(settings) as app:
         if profiles:
@@ -351,7 +351,7 @@ async def _tools(settings: Settings, as_json: bool, profiles: bool = False) -> i
 
 def _print_profiles(app: Any, extras: list[Any], as_json: bool) -> int:
     """`tools --profiles`: what each --toolsets choice lists and what it costs (budget.profile_sizes)."""
-    from cloudstack_mcp.budget import profile_sizes
+    from cloudstack_mcp.tools.budget import profile_sizes
 
     rows = profile_sizes(app.catalog, app.settings, extras, guard=app.guard)
     if as_json:
@@ -390,7 +390,7 @@ def _danger(tool: Any) -> str:
 
 
 async def _call(settings: Settings, name: str, arguments: dict[str, Any], as_json: bool) -> int:
-    from cloudstack_mcp.server import open_app
+    from cloudstack_mcp.server.app import open_app
 
     async with open_app(settings) as app:
         tool = app.inventory.get(name)
@@ -416,8 +416,8 @@ async def _sync(settings: Settings) -> int:
     if settings.use_simulator:
         print("nothing to sync: no CloudStack is configured (the built-in simulator needs no cache)")
         return 0
-    from cloudstack_mcp.catalog_cache import cache_file, fetch_catalog, write_cache
-    from cloudstack_mcp.client import CloudStackClient
+    from cloudstack_mcp.catalog.loader import cache_file, fetch_catalog, write_cache
+    from cloudstack_mcp.cloudstack.client import CloudStackClient
 
     async with CloudStackClient(settings) as client:
         catalog = await fetch_catalog(client)

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from cloudstack_mcp.audit import default_audit_path, is_disabled
-from cloudstack_mcp.confirm import CONFIRM_MODES
 from cloudstack_mcp.errors import ConfigError
-from cloudstack_mcp.policy import Severity
+from cloudstack_mcp.policy.classify import Severity
+from cloudstack_mcp.safety.audit import default_audit_path, is_disabled
+from cloudstack_mcp.safety.confirm import CONFIRM_MODES
 
 __all__ = ["Settings", "default_cache_dir", "load_settings", "parse_bool", "split_list"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from mcp.client.stdio import StdioServerParameters
 
-from cloudstack_mcp.catalog import ApiSpec
+from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx2 as httpx
 
-from cloudstack_mcp.catalog import ApiSpec
-from cloudstack_mcp.signing import sign
+from cloudstack_mcp.catalog.model import ApiSpec
+from cloudstack_mcp.cloudstack.signing import sign
 from cloudstack_mcp.simulator import Credentials, Simulator
 
 CLOUDSTACK_ERRORS = frozenset({400, 401, 405, 429, 430, 431, 432, 511, 530, 531, 532, 533, 534, 535, 536, 537})

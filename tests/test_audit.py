@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cloudstack_mcp.audit import AuditLog, default_audit_path, is_disabled
-from cloudstack_mcp.secrets import SecretScrubber
+from cloudstack_mcp.safety.audit import AuditLog, default_audit_path, is_disabled
+from cloudstack_mcp.safety.secrets import SecretScrubber
 
 
 def test_default_path_follows_xdg(tmp_path: Path) -> None:
@@ -55,8 +55,8 @@ def test_disabled_values() -> None:
 
 
 async def _unwritable_case(tmp_path: Path, required: bool) -> tuple[list[str], list[str], list[str]]:
-    from cloudstack_mcp.catalog import Catalog
-    from cloudstack_mcp.server import open_app
+    from cloudstack_mcp.catalog.model import Catalog
+    from cloudstack_mcp.server.app import open_app
     from cloudstack_mcp.simulator import Simulator
     from tests.conftest import SPEC_420
     from tests.core_helpers import uuid_for

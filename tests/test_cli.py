@@ -15,7 +15,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog_cache import cache_file
+from cloudstack_mcp.catalog.loader import cache_file
 from cloudstack_mcp.cli import build_parser, main
 from cloudstack_mcp.config import load_settings
 from cloudstack_mcp.simulator import Simulator

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from cs import CloudStack, CloudStackApiException
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.catalog_cache import cache_file, fetch_catalog, read_cache, write_cache
-from cloudstack_mcp.client import MAX_GET_QUERY, CloudStackClient
+from cloudstack_mcp.catalog.loader import cache_file, fetch_catalog, read_cache, write_cache
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.cloudstack.client import MAX_GET_QUERY, CloudStackClient
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError
 from cloudstack_mcp.simulator import Simulator

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.catalog_cache import LazyFields, load_catalog, read_cache, write_cache
-from cloudstack_mcp.client import CloudStackClient
+from cloudstack_mcp.catalog.loader import LazyFields, load_catalog, read_cache, write_cache
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.cloudstack.client import CloudStackClient
+from cloudstack_mcp.cloudstack.jobs import job_error, wait_for_job
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, CloudStackMcpError, TransportError
-from cloudstack_mcp.jobs import job_error, wait_for_job
-from cloudstack_mcp.server import create_server, open_app
+from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
-from cloudstack_mcp.tools import ToolDef
+from cloudstack_mcp.tools.inventory import ToolDef
 from tests.conftest import SPEC_420
 
 pytestmark = pytest.mark.anyio

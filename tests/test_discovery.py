@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.budget import listing_bytes
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.discovery import DISCOVERY_TOOLS
-from cloudstack_mcp.policy import classify
-from cloudstack_mcp.server import App, create_server, open_app
+from cloudstack_mcp.policy.classify import classify
+from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import Simulator
-from cloudstack_mcp.toolsets import DEFAULT_PROFILE_APIS
+from cloudstack_mcp.tools.budget import listing_bytes
+from cloudstack_mcp.tools.discovery import DISCOVERY_TOOLS
+from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS
 from tests.conftest import SPEC_420
 from tests.core_helpers import uuid_for
 

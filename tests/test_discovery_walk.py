@@ -12,11 +12,11 @@ import anyio
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog import ApiSpec, Catalog
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.server import create_server, open_app
+from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
-from cloudstack_mcp.toolsets import DEFAULT_PROFILE_APIS
+from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS
 from tests.conftest import SPEC_418, SPEC_420
 from tests.core_helpers import SIGNING_PARAMS, json_value, wire_form
 

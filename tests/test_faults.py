@@ -16,9 +16,9 @@ from conftest import SPEC_420
 from core_helpers import uuid_for
 from mcp import Client
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.server import App, create_server, open_app
+from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
 
 pytestmark = pytest.mark.anyio

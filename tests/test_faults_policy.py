@@ -12,12 +12,12 @@ from conftest import SPEC_418, SPEC_420
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.cloudstack.retry import RetryPolicy, check_call, never_ran, outcome_unknown, retryable
 from cloudstack_mcp.config import load_settings
 from cloudstack_mcp.errors import ApiError, ConfigError, TransportError
-from cloudstack_mcp.naming import tool_name
-from cloudstack_mcp.policy import classify
-from cloudstack_mcp.retry import RetryPolicy, check_call, never_ran, outcome_unknown, retryable
+from cloudstack_mcp.policy.classify import classify
 
 E = "http://cs.example/client/api"
 

@@ -28,10 +28,10 @@ from hypothesis import strategies as st
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.naming import tool_names
-from cloudstack_mcp.server import create_server, open_app
+from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))

@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.catalog_cache import cache_file, fetch_catalog, read_cache, write_cache
-from cloudstack_mcp.client import CloudStackClient
+from cloudstack_mcp.catalog.loader import cache_file, fetch_catalog, read_cache, write_cache
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.guard import Guard
-from cloudstack_mcp.listing_cache import listing_key
-from cloudstack_mcp.policy import Severity
-from cloudstack_mcp.server import App, extra_tools, open_app
+from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.policy.classify import Severity
+from cloudstack_mcp.server.app import App, extra_tools, open_app
 from cloudstack_mcp.simulator import Simulator
-from cloudstack_mcp.tools import build_inventory
+from cloudstack_mcp.tools.inventory import build_inventory
+from cloudstack_mcp.tools.listing_cache import listing_key
 from tests.conftest import SPEC_418, SPEC_420
 from tests.core_helpers import server_params
 
@@ -188,9 +188,9 @@ def test_a_cached_catalog_with_rows_of_another_shape_is_refetched(tmp_path: Path
 
 
 def test_load_inventory_edges(tmp_path: Path) -> None:
-    from cloudstack_mcp.listing_cache import load_inventory
-    from cloudstack_mcp.naming import tool_names
-    from cloudstack_mcp.tools import ToolDef
+    from cloudstack_mcp.catalog.naming import tool_names
+    from cloudstack_mcp.tools.inventory import ToolDef
+    from cloudstack_mcp.tools.listing_cache import load_inventory
 
     catalog = Catalog.load(SPEC_418)
     names = tool_names(catalog)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog import ApiSpec, Catalog, ParamSpec
-from cloudstack_mcp.policy import Severity, classify, for_call, markdown_table, parse_name
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog, ParamSpec
+from cloudstack_mcp.policy.classify import Severity, classify, for_call, markdown_table, parse_name
 from tests.conftest import SPEC_418, SPEC_420
 
 CAT_420 = Catalog.load(SPEC_420)

@@ -11,7 +11,7 @@ from conftest import SPEC_420
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.render import (
     OutputMode,
     answer_json,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import SAMPLES, SPEC_420
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.render import answer_kind, render_answer
 
 CATALOG = Catalog.load(SPEC_420)

@@ -17,9 +17,9 @@ import pytest
 from conftest import SPEC_420
 from mcp import Client
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.server import create_server, open_app
+from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
 
 pytestmark = pytest.mark.anyio

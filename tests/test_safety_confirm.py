@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.confirm import (
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.policy.classify import Severity, classify, for_call
+from cloudstack_mcp.safety.confirm import (
     check_phrase,
     describe_target,
     elicitation_request,
@@ -17,8 +18,7 @@ from cloudstack_mcp.confirm import (
     read_elicitation,
     warning_text,
 )
-from cloudstack_mcp.policy import Severity, classify, for_call
-from cloudstack_mcp.secrets import MASK
+from cloudstack_mcp.safety.secrets import MASK
 from tests.conftest import SPEC_420
 
 CAT = Catalog.load(SPEC_420)

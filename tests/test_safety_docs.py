@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.cli import build_parser
-from cloudstack_mcp.policy import markdown_table
+from cloudstack_mcp.policy.classify import markdown_table
 from tests.conftest import ROOT, SPEC_420
 
 DOC = ROOT / "docs" / "safety.md"
@@ -17,7 +17,7 @@ def test_generated_table_is_current() -> None:
     m = re.search(r"<!-- BEGIN GENERATED[^>]*-->\n(.*)<!-- END GENERATED -->", text, re.S)
     assert m, "docs/safety.md lost its generated-table markers"
     expected = markdown_table(Catalog.load(SPEC_420).values())
-    assert m.group(1) == expected, "regenerate: python -m cloudstack_mcp.policy --markdown SPEC"
+    assert m.group(1) == expected, "regenerate: python -m cloudstack_mcp.policy.classify --markdown SPEC"
 
 
 def test_every_safety_flag_is_documented_and_exists() -> None:

@@ -13,8 +13,8 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.server import create_server, open_app
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
 from tests.conftest import SPEC_420
 from tests.core_helpers import uuid_for

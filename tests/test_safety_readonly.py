@@ -10,11 +10,11 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.confirm import phrase_for
-from cloudstack_mcp.naming import tool_name
-from cloudstack_mcp.policy import classify
-from cloudstack_mcp.server import create_server, open_app
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.policy.classify import classify
+from cloudstack_mcp.safety.confirm import phrase_for
+from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
 from tests.conftest import SPEC_420
 from tests.core_helpers import json_value

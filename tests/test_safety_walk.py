@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from cloudstack_mcp.catalog import ApiSpec, Catalog
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.confirm import phrase_for
-from cloudstack_mcp.policy import Severity, classify, for_call
-from cloudstack_mcp.server import open_app
+from cloudstack_mcp.policy.classify import Severity, classify, for_call
+from cloudstack_mcp.safety.confirm import phrase_for
+from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
 from tests.conftest import SPEC_418, SPEC_420
 from tests.core_helpers import json_value

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from cloudstack_mcp.catalog import ApiSpec, Catalog, ParamSpec
-from cloudstack_mcp.schema import (
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog, ParamSpec
+from cloudstack_mcp.tools.schema import (
     CONTROL_ARGS,
     Validator,
     controls_for,

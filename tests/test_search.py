@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog import ApiSpec, Catalog
-from cloudstack_mcp.naming import tool_name
-from cloudstack_mcp.policy import classify
-from cloudstack_mcp.search import SearchError, SearchIndex, summary_of, terms
-from cloudstack_mcp.toolsets import TOOLSETS, category_for
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog
+from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.policy.classify import classify
+from cloudstack_mcp.tools.search import SearchError, SearchIndex, summary_of, terms
+from cloudstack_mcp.tools.toolsets import TOOLSETS, category_for
 from tests.conftest import ROOT, SPEC_418, SPEC_420
 
 
@@ -162,6 +162,6 @@ def test_index_builds_when_many_texts_are_empty():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(max_size=40), max_size=12))
 def test_normalising_texts_together_equals_one_by_one(texts: list[str]):
-    from cloudstack_mcp.search import _normalise
+    from cloudstack_mcp.tools.search import _normalise
 
     assert _normalise(texts) == [_normalise([t])[0] for t in texts] if texts else True

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.secrets import (
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.safety.secrets import (
     MASK,
     ScrubbingFilter,
     SecretScrubber,
@@ -197,7 +197,7 @@ def test_record_factory_scrubs_every_logger(caplog: pytest.LogCaptureFixture) ->
 
 
 def test_revealing_apis_exist_in_the_spec() -> None:
-    from cloudstack_mcp.secrets import REVEALING_APIS
+    from cloudstack_mcp.safety.secrets import REVEALING_APIS
 
     assert set(CAT) >= REVEALING_APIS
     assert reveals_secrets("registerUserKeys") and reveals_secrets(CAT["createSSHKeyPair"])

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.secrets import MASK, SecretScrubber, mask_value, secret_values
+from cloudstack_mcp.safety.secrets import MASK, SecretScrubber, mask_value, secret_values
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.naming import tool_names
-from cloudstack_mcp.server import App, create_server, open_app
+from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
 from tests.conftest import SPEC_420
 from tests.core_helpers import server_params, uuid_for

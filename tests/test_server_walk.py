@@ -10,9 +10,9 @@ import anyio
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog import ApiSpec
-from cloudstack_mcp.naming import tool_names
-from cloudstack_mcp.signing import sign
+from cloudstack_mcp.catalog.model import ApiSpec
+from cloudstack_mcp.catalog.naming import tool_names
+from cloudstack_mcp.cloudstack.signing import sign
 from cloudstack_mcp.simulator import Simulator
 from tests.conftest import SPEC_420
 from tests.core_helpers import SIGNING_PARAMS, json_value, server_params, wire_form

@@ -10,7 +10,7 @@ from cs.client import CloudStack
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.signing import encode_value, expires_at, sign, string_to_sign
+from cloudstack_mcp.cloudstack.signing import encode_value, expires_at, sign, string_to_sign
 from tests.conftest import SHARED_API
 
 VECTORS = json.loads((SHARED_API / "signature-vectors.json").read_text())

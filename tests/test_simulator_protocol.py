@@ -10,7 +10,7 @@ import pytest
 from conftest import SHARED_API, SPEC_420
 from simulator_helpers import Signed
 
-from cloudstack_mcp.signing import expires_at, sign
+from cloudstack_mcp.cloudstack.signing import expires_at, sign
 from cloudstack_mcp.simulator import FaultRule, Simulator
 
 VECTORS = json.loads((SHARED_API / "signature-vectors.json").read_text())

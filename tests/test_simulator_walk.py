@@ -9,7 +9,7 @@ from conftest import SPEC_418, SPEC_420
 from simulator_helpers import Signed, is_cloudstack_answer, required_values, walk_order
 
 from cloudstack_mcp.simulator import Simulator
-from cloudstack_mcp.simulator.builtin import builtin_catalog
+from cloudstack_mcp.simulator.backend.builtin import builtin_catalog
 
 
 @pytest.mark.slow

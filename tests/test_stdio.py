@@ -20,7 +20,7 @@ import os, sys, threading
 import anyio
 import mcp_types as types
 from mcp.server.lowlevel import Server
-from cloudstack_mcp.stdio import stdio_streams
+from cloudstack_mcp.server.stdio import stdio_streams
 
 async def list_tools(ctx, params):
     return types.ListToolsResult(tools=[types.Tool(name=n, input_schema={"type": "object"}) for n in ("stray", "size", "threads")])
@@ -82,7 +82,7 @@ async def test_tracing_middleware_only_when_a_tracer_provider_is_set_up(monkeypa
     from mcp.server.lowlevel import Server
     from opentelemetry import trace
 
-    from cloudstack_mcp.server import _drop_idle_tracing
+    from cloudstack_mcp.server.app import _drop_idle_tracing
 
     def traced(server: Server[object]) -> bool:
         return any(isinstance(m, OpenTelemetryMiddleware) for m in server.middleware)

@@ -7,13 +7,13 @@ import re
 import mcp_types as types
 import pytest
 
-from cloudstack_mcp import toolsets
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ConfigError
-from cloudstack_mcp.guard import Guard
-from cloudstack_mcp.policy import classify
-from cloudstack_mcp.tools import ToolDef, build_inventory, title_for
+from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.policy.classify import classify
+from cloudstack_mcp.tools import toolsets
+from cloudstack_mcp.tools.inventory import ToolDef, build_inventory, title_for
 from tests.conftest import SPEC_418, SPEC_420
 
 

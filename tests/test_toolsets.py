@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from cloudstack_mcp.catalog import Catalog
-from cloudstack_mcp.toolsets import CATCH_ALL, DEFAULT_PROFILE_APIS, TOOLSETS, category_for, toolset_members
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.tools.toolsets import CATCH_ALL, DEFAULT_PROFILE_APIS, TOOLSETS, category_for, toolset_members
 from tests.conftest import SHARED_API, SPEC_418, SPEC_420
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import mcp_types as types
 import pytest
 
-from cloudstack_mcp.budget import compact_text, compact_tool, listing_bytes, profile_sizes
-from cloudstack_mcp.catalog import Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.guard import Guard
-from cloudstack_mcp.toolsets import DEFAULT_PROFILE_APIS, TOOLSETS
+from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.tools.budget import compact_text, compact_tool, listing_bytes, profile_sizes
+from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS, TOOLSETS
 from tests.conftest import ROOT, SPEC_420
 
 
@@ -66,7 +66,7 @@ def test_compact_tool_drops_only_what_describe_api_can_give_back():
 
 
 def test_compaction_never_changes_names_types_or_required(cat420: Catalog):
-    from cloudstack_mcp.tools import build_inventory
+    from cloudstack_mcp.tools.inventory import build_inventory
 
     settings = Settings(toolsets=("all",))
     inv = build_inventory(cat420, settings, guard=Guard(settings))

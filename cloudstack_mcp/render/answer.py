@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudstack_mcp.catalog import ApiSpec
-from cloudstack_mcp.naming import tool_name
+from cloudstack_mcp.catalog.model import ApiSpec
+from cloudstack_mcp.catalog.naming import tool_name
 from cloudstack_mcp.render.errors import render_error, render_error_answer
 from cloudstack_mcp.render.fields import field_docs
 from cloudstack_mcp.render.listing import render_list
 from cloudstack_mcp.render.objects import render_object
 from cloudstack_mcp.render.summary import is_scalar, summarise
 from cloudstack_mcp.render.values import JOB_STATES, format_scalar, is_empty
-from cloudstack_mcp.secrets import mask_value
+from cloudstack_mcp.safety.secrets import mask_value
 
 __all__ = ["DEFAULT_MAX_ROWS", "answer_kind", "list_part", "render_answer", "render_job"]
 

@@ -6,10 +6,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudstack_mcp.catalog import ApiSpec, ParamSpec
+from cloudstack_mcp.catalog.model import ApiSpec, ParamSpec
+from cloudstack_mcp.catalog.naming import tool_name
 from cloudstack_mcp.errors import error_meaning
-from cloudstack_mcp.naming import tool_name
-from cloudstack_mcp.secrets import MASK, is_secret_name, mask_params
+from cloudstack_mcp.safety.secrets import MASK, is_secret_name, mask_params
 
 __all__ = ["render_error", "render_error_answer", "suspect_param"]
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from cloudstack_mcp.catalog import ApiSpec, ResponseField
+from cloudstack_mcp.catalog.model import ApiSpec, ResponseField
 
 __all__ = ["ID_FALLBACKS", "TITLE_FALLBACKS", "extract", "field_docs", "field_rank", "rank_fields", "split_path"]
 

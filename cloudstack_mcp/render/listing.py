@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from cloudstack_mcp.catalog import ApiSpec
+from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.render.fields import extract, field_rank, rank_fields, split_path
 from cloudstack_mcp.render.summary import is_scalar, is_tag_list, summarise
 from cloudstack_mcp.render.values import cell, is_empty
-from cloudstack_mcp.secrets import MASK, is_secret_name, mask_value
+from cloudstack_mcp.safety.secrets import MASK, is_secret_name, mask_value
 
 __all__ = ["MAX_COLUMNS", "choose_columns", "render_list"]
 

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
 
-from cloudstack_mcp.catalog import ApiSpec
+from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.render.answer import DEFAULT_MAX_ROWS, answer_kind, list_part, render_answer
 from cloudstack_mcp.render.fields import extract, split_path
-from cloudstack_mcp.secrets import mask_value
+from cloudstack_mcp.safety.secrets import mask_value
 
 __all__ = ["DEFAULT_OUTPUT", "OutputMode", "answer_json", "parse_output_mode", "render_output"]
 

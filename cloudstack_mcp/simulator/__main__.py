@@ -1,3 +1,3 @@
-from .command import main
+from cloudstack_mcp.simulator.command import main
 
 raise SystemExit(main())

@@ -6,10 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cloudstack_mcp.catalog import CatalogError
-
-from .faults import FaultError
-from .server import Simulator
+from cloudstack_mcp.catalog.model import CatalogError
+from cloudstack_mcp.simulator.server import Simulator
+from cloudstack_mcp.simulator.wire.faults import FaultError
 
 __all__ = ["add_arguments", "main", "run"]
 

@@ -10,14 +10,13 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
-from cloudstack_mcp.catalog import Catalog
-
-from .accounts import Credentials
-from .builtin import builtin_catalog
-from .cloud import Cloud
-from .faults import FaultRule, FaultSet
-from .http import HttpServer
-from .protocol import ApiProtocol, RequestRecord
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.simulator.backend.accounts import Credentials
+from cloudstack_mcp.simulator.backend.builtin import builtin_catalog
+from cloudstack_mcp.simulator.backend.cloud import Cloud
+from cloudstack_mcp.simulator.wire.faults import FaultRule, FaultSet
+from cloudstack_mcp.simulator.wire.http import HttpServer
+from cloudstack_mcp.simulator.wire.protocol import ApiProtocol, RequestRecord
 
 __all__ = ["Simulator"]
 

@@ -1,0 +1,121 @@
+"""Why a signed request was refused (401): wrong keys, or clocks that disagree.
+
+Signature version 3 sends `expires` = this machine's time + `expiration` seconds, and CloudStack
+refuses the request when that moment is already past on its own clock (4.20 has no allowance for
+skew). So a clock running behind the server's by more than `expiration` seconds makes every signed
+call fail with the same 401 as a wrong secret key. (4.21 with enforced timestamps also refuses an
+`expires` more than 15 minutes ahead, so a clock running far ahead fails too.)
+
+On a 401 we send one diagnostic request: `listCapabilities` (harmless, allowed for every role),
+signed without `expires` (signature version 1). If that one is accepted, the keys are right and the
+clock is the cause. The call itself is never resent with the weaker signature. The server's `Date`
+header, when it sends one, tells by how much the clocks differ. A diagnosis is kept for a minute so
+a burst of refused calls costs one extra request.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import httpx2
+
+from cloudstack_mcp.errors import ApiError, CloudStackMcpError
+
+if TYPE_CHECKING:
+    from cloudstack_mcp.cloudstack.client import CloudStackClient
+
+__all__ = ["explain_refused_signature", "server_clock_offset"]
+
+log = logging.getLogger(__name__)
+
+_PROBE = "listCapabilities"
+_REMEMBER = 60.0  # seconds a diagnosis is reused
+_NOTABLE_SKEW = 30.0  # seconds of difference worth mentioning
+
+
+def server_clock_offset(response: httpx2.Response, *, now: float | None = None) -> float | None:
+    """Server time minus local time in seconds, from the `Date` header (None when absent or unreadable)."""
+    header = response.headers.get("date")
+    if not header:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
+    return moment.timestamp() - (time.time() if now is None else now)
+
+
+def _skew_text(offset: float | None) -> str:
+    if offset is None or abs(offset) < _NOTABLE_SKEW:
+        return ""
+    way = "behind" if offset > 0 else "ahead of"
+    return f" This machine's clock is about {abs(offset):.0f} s {way} the server's (from its Date header)."
+
+
+async def _probe(client: CloudStackClient) -> tuple[bool | None, float | None]:
+    """(keys accepted without `expires`?, clock offset) from one v1-signed listCapabilities."""
+    from cloudstack_mcp.cloudstack.client import PreparedRequest
+    from cloudstack_mcp.cloudstack.signing import sign
+
+    s = client.settings
+    params = {"command": _PROBE, "response": "json", "apiKey": s.api_key or ""}
+    params["signature"] = sign(params, s.secret_key or "")
+    try:
+        response = await client._send(PreparedRequest(_PROBE, "GET", params))
+    except CloudStackMcpError as exc:
+        log.info("signature diagnosis: %s could not be sent: %s", _PROBE, exc)
+        return None, None
+    offset = server_clock_offset(response)
+    if response.status_code == 200:
+        return True, offset
+    if response.status_code == 401:
+        return False, offset
+    return None, offset
+
+
+async def explain_refused_signature(client: CloudStackClient, error: ApiError) -> ApiError:
+    """`error` (a 401 to a signed call) with what to check: the keys, or this machine's clock."""
+    cached = client._signature_check
+    if cached is not None and time.monotonic() - cached[0] < _REMEMBER:
+        diagnosis = cached[1]
+    else:
+        diagnosis = await _diagnose(client)
+        client._signature_check = (time.monotonic(), diagnosis)
+    return ApiError(
+        error.code,
+        f"{error.text}. {diagnosis}",
+        api=error.api,
+        cserrorcode=error.cserrorcode,
+        uuids=error.uuids,
+        jobid=error.jobid,
+    )
+
+
+async def _diagnose(client: CloudStackClient) -> str:
+    expiration = client.settings.expiration
+    keys_ok, offset = await _probe(client)
+    skew = _skew_text(offset)
+    if keys_ok:
+        return (
+            "The API key and secret are right (a request signed without an expiry time was accepted), so the "
+            f"clocks disagree: signed requests expire {expiration} s after this machine's time and CloudStack "
+            f"found that moment already past.{skew} Fix: synchronise this machine's clock (NTP: "
+            "`timedatectl status`, `chronyc tracking`), or as a stopgap raise CLOUDSTACK_EXPIRATION "
+            "(expiration in cloudstack.ini) above the difference."
+        )
+    if keys_ok is False:
+        return (
+            "Check the API key and secret (CLOUDSTACK_KEY / CLOUDSTACK_SECRET or key/secret in cloudstack.ini): "
+            "they must be a pair generated for an enabled user of an enabled account (Profile > Generate keys "
+            f"shows them again).{skew}"
+        )
+    return (
+        "Check the API key and secret (CLOUDSTACK_KEY / CLOUDSTACK_SECRET), that the user and account are "
+        f"enabled, and that this machine's clock is right: signed requests expire {expiration} s after local "
+        f"time (CLOUDSTACK_EXPIRATION).{skew}"
+    )

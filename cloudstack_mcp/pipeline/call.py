@@ -1,0 +1,340 @@
+"""The call pipeline, the same for every tool: validate -> guard -> client -> jobs -> render.
+
+`Pipeline.call_tool(tool, arguments, ctx)` runs a listed tool; `Pipeline.call_api(name, arguments,
+ctx)` runs any API of the catalog by API or tool name (the `call_api` discovery tool and the CLI's
+`call` use it). Neither raises: every failure becomes an `isError` result saying what to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import anyio
+import mcp_types as types
+
+from cloudstack_mcp import render
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog
+from cloudstack_mcp.catalog.naming import tool_names
+from cloudstack_mcp.cloudstack.client import CloudStackClient
+from cloudstack_mcp.cloudstack.jobs import follow_hint, job_error, wait_for_job
+from cloudstack_mcp.cloudstack.retry import change_failure_text, unknown_outcome_text
+from cloudstack_mcp.config import Settings
+from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
+from cloudstack_mcp.pipeline.guard import Guard, ToolCall
+from cloudstack_mcp.policy.classify import ApiPolicy, classify, for_call
+from cloudstack_mcp.render.results import error_result, text_result
+from cloudstack_mcp.tools.inventory import ToolDef
+from cloudstack_mcp.tools.schema import Validator, controls_for, encode, normalise
+
+__all__ = ["Pipeline"]
+
+log = logging.getLogger(__name__)
+
+_FETCH_CONCURRENCY = 4
+Result = types.CallToolResult | types.InputRequiredResult
+
+
+class Pipeline:
+    """Runs calls against one CloudStack (client) with one catalog, guard and settings."""
+
+    def __init__(self, catalog: Catalog, client: CloudStackClient, guard: Guard, settings: Settings):
+        self.catalog = catalog
+        self.client = client
+        self.guard = guard
+        self.settings = settings
+        self._tool_to_api = tool_names(catalog)  # tool name -> API name, every API of the catalog
+        self._validators: dict[str, Validator] = {}
+        self._controls: dict[str, tuple[str, ...]] = {}
+        self._policies: dict[str, ApiPolicy] = {}
+        self._bare: dict[str, tuple[str, ...]] = {}
+
+    # -- entry points ------------------------------------------------------------------------
+
+    async def call_tool(
+        self,
+        tool: ToolDef,
+        arguments: Mapping[str, Any] | None,
+        ctx: Any = None,
+        request: types.CallToolRequestParams | None = None,
+    ) -> Result:
+        """Run a listed tool: its own handler for extra tools, else the API pipeline."""
+        try:
+            if tool.handler is not None:
+                return await tool.handler(dict(arguments or {}), ctx, request)
+            assert tool.api is not None
+            return await self._run(tool.api, arguments, ctx, tool=tool.name, via="tool", request=request)
+        except Exception as exc:  # the SDK would turn this into a JSON-RPC error the model never sees
+            return _internal_error(tool.name, exc)
+
+    async def call_api(
+        self,
+        api_name: str,
+        arguments: Mapping[str, Any] | None,
+        ctx: Any = None,
+        request: types.CallToolRequestParams | None = None,
+        *,
+        via: Literal["call_api", "cli"] = "call_api",
+    ) -> Result:
+        """Run any API of the catalog by its API name (any case) or tool name."""
+        try:
+            api = self.resolve(api_name)
+            if api is None:
+                return error_result(self.unknown_api_message(api_name))
+            return await self._run(api, arguments, ctx, tool=via, via=via, request=request)
+        except Exception as exc:
+            return _internal_error(api_name, exc)
+
+    @property
+    def tool_to_api(self) -> dict[str, str]:
+        return self._tool_to_api
+
+    def resolve(self, name: str) -> ApiSpec | None:
+        """The API called `name` (case-insensitive), or whose tool is called `name`."""
+        api = self.catalog.find(name.strip())
+        if api is None and name.strip().lower() in self._tool_to_api:
+            api = self.catalog[self._tool_to_api[name.strip().lower()]]
+        return api
+
+    def unknown_api_message(self, name: str) -> str:
+        pool = list(self.catalog) + list(self._tool_to_api)
+        close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        return (
+            f"unknown API {name!r}: this CloudStack ({len(self.catalog)} APIs) has no such API.{hint} "
+            "Search with search_apis, or list APIs with the `tools --toolsets all` command."
+        )
+
+    def controls(self, api: ApiSpec) -> tuple[str, ...]:
+        found = self._controls.get(api.name)
+        if found is None:
+            found = self._controls[api.name] = controls_for(api) + self.guard.controls_for(api, self.policy(api))
+        return found
+
+    def policy(self, api: ApiSpec) -> ApiPolicy:
+        """The API's static policy (policy.classify), computed once per API."""
+        found = self._policies.get(api.name)
+        if found is None:
+            found = self._policies[api.name] = classify(api)
+        return found
+
+    def _problems_without_arguments(self, api: ApiSpec) -> list[str]:
+        """What validation says of a call with no arguments (the same every time: worked out once per API)."""
+        found = self._bare.get(api.name)
+        if found is None:
+            found = self._bare[api.name] = tuple(self.validator(api).problems({}))
+        return list(found)
+
+    def validator(self, api: ApiSpec) -> Validator:
+        found = self._validators.get(api.name)
+        if found is None:
+            found = self._validators[api.name] = Validator(api, self.controls(api))
+        return found
+
+    # -- the pipeline ------------------------------------------------------------------------
+
+    def prepare(
+        self, api: ApiSpec, arguments: Mapping[str, Any] | None, *, tool: str, via: Any, request: Any = None
+    ) -> ToolCall:
+        """Validate and encode a call; raises ArgumentError naming every bad field."""
+        norm = normalise(api, arguments, self.controls(api))
+        problems = list(norm.problems)
+        given = {**norm.arguments, **norm.controls}
+        problems += self.validator(api).problems(given) if given else self._problems_without_arguments(api)
+        if norm.controls.get("fetch_all") and "page" in norm.arguments:
+            problems.append("'page' cannot be combined with fetch_all=true (fetch_all reads every page)")
+        if problems:
+            raise ArgumentError(api.name, problems)
+        return ToolCall(
+            tool=tool,
+            api=api,
+            arguments=norm.arguments,
+            controls=norm.controls,
+            policy=for_call(api, norm.arguments),
+            base_policy=self.policy(api),
+            params=encode(api, norm.arguments),
+            via=via,
+            request=request,
+        )
+
+    async def _run(
+        self,
+        api: ApiSpec,
+        arguments: Mapping[str, Any] | None,
+        ctx: Any,
+        *,
+        tool: str,
+        via: Any,
+        request: types.CallToolRequestParams | None,
+    ) -> Result:
+        try:
+            call = self.prepare(api, arguments, tool=tool, via=via, request=request)
+        except ArgumentError as exc:
+            return error_result(str(exc))
+        start = time.monotonic()
+        result: Result | None = None
+        try:
+            result = await self.guard.review(call, ctx)
+            if result is None:
+                result = await self._execute(call, ctx)
+        except CloudStackMcpError as exc:
+            # A change that failed on the way: say whether it may have happened (retry.py).
+            text = None if call.read_only else change_failure_text(api, call.arguments, exc, self.catalog)
+            result = error_result(text or _error_text(exc, api, call.arguments), data=_error_data(exc))
+        finally:
+            await self.guard.after(
+                call,
+                result if isinstance(result, types.CallToolResult) else None,
+                ctx,
+                elapsed=time.monotonic() - start,
+            )
+        return result
+
+    async def _execute(self, call: ToolCall, ctx: Any) -> types.CallToolResult:
+        api, params = call.api, call.params
+        fields = call.controls.get("fields")
+        if call.controls.get("fetch_all"):
+            answer, note = await self._fetch_all(api, params)
+            return self._answer(api, answer, fields, note=note)
+        answer = await self.client.call(api.name, params, idempotent=call.read_only)
+        jobid = answer.get("jobid") if isinstance(answer, dict) else None
+        if not (api.isasync and jobid):
+            return self._answer(api, answer, fields)
+        if call.controls.get("wait") is False:
+            what = f" for {answer['id']}" if answer.get("id") else ""
+            return text_result(
+                f"{api.name} started as async job {jobid}{what}; {follow_hint(str(jobid))}.", data=answer
+            )
+        return await self._wait(call, str(jobid), ctx)
+
+    async def _wait(self, call: ToolCall, jobid: str, ctx: Any) -> types.CallToolResult:
+        api = call.api
+
+        async def progress(step: float, message: str) -> None:
+            session = getattr(ctx, "session", None)
+            if session is not None:
+                try:
+                    await session.report_progress(step, None, message)
+                except Exception as exc:  # a client that went away must not fail the call
+                    log.debug("progress notification failed: %s", exc)
+
+        s = self.settings
+        try:
+            outcome = await wait_for_job(
+                self.client,
+                jobid,
+                timeout=s.job_timeout,
+                first_delay=s.poll_interval,
+                max_delay=s.poll_max,
+                progress=progress,
+            )
+        except CloudStackMcpError as exc:  # the job was started; only following it failed
+            text = unknown_outcome_text(api, call.arguments, exc, self.catalog, jobid=jobid)
+            return error_result(text, data={"jobid": jobid})
+        if outcome.status == "succeeded":
+            await progress(float(outcome.polls + 1), f"job {jobid} succeeded after {outcome.elapsed:.1f} s")
+            return self._answer(
+                api,
+                outcome.body,  # rendered as the job's outcome, then its result object (render.render_job)
+                call.controls.get("fields"),
+                data=outcome.body,
+            )
+        if outcome.status == "running":
+            return text_result(
+                f"{api.name}: job {jobid} is still running after {outcome.elapsed:.0f} s (the wait limit, "
+                f"--job-timeout); {follow_hint(jobid)}.",
+                data=outcome.body,
+            )
+        code, text = job_error(outcome.body)
+        err = ApiError(code, text, api=api.name, jobid=jobid)
+        if outcome.status == "cancelled":
+            return error_result(f"{api.name}: job {jobid} was cancelled: {text}", data=outcome.body)
+        return error_result(_error_text(err, api, call.arguments), data=outcome.body)
+
+    def _answer(
+        self, api: ApiSpec, answer: Any, fields: Sequence[str] | None, *, note: str = "", data: Any = None
+    ) -> types.CallToolResult:
+        try:
+            text = render.render_output(api, answer, mode=self.settings.output, fields=fields)
+        except Exception:  # a rendering bug must not lose the answer
+            log.exception("rendering %s failed", api.name)
+            text = render_fallback(answer)
+        if note:
+            text = f"{text}\n{note}"
+        return text_result(text, data=answer if data is None else data)
+
+    async def _fetch_all(self, api: ApiSpec, params: dict[str, str]) -> tuple[Any, str]:
+        size = int(params.get("pagesize") or self.settings.page_size)
+        if size <= 0:  # pagesize=-1: the server sends everything at once
+            return await self.client.call(api.name, params, idempotent=True), ""
+        first = await self.client.call(api.name, {**params, "page": "1", "pagesize": str(size)}, idempotent=True)
+        if not isinstance(first, dict):
+            return first, ""
+        key = next((k for k, v in first.items() if isinstance(v, list)), None)
+        try:
+            count = int(first.get("count", 0))
+        except (TypeError, ValueError):
+            count = 0
+        if key is None or count <= size:
+            return first, ""
+        total_pages = math.ceil(count / size)
+        pages = min(total_pages, self.settings.max_pages)
+        results: dict[int, list[Any]] = {1: list(first[key])}
+        limiter = anyio.Semaphore(_FETCH_CONCURRENCY)
+
+        async def fetch(page: int) -> None:
+            async with limiter:
+                answer = await self.client.call(
+                    api.name, {**params, "page": str(page), "pagesize": str(size)}, idempotent=True
+                )
+            results[page] = list(answer.get(key, [])) if isinstance(answer, dict) else []
+
+        async with anyio.create_task_group() as tg:
+            for page in range(2, pages + 1):
+                tg.start_soon(fetch, page)
+        items = [item for page in sorted(results) for item in results[page]]
+        note = ""
+        if pages < total_pages:
+            note = (
+                f"fetch_all: the cap of {self.settings.max_pages} pages x {size} cut the list: {len(items)} of "
+                f"{count} fetched. Narrow it (keyword or other filters), page with page/pagesize, or raise --max-pages."
+            )
+        return {**first, key: items}, note
+
+
+def render_fallback(answer: Any) -> str:
+    import json
+
+    return json.dumps(answer, indent=1, sort_keys=True, default=str)
+
+
+def _error_text(exc: CloudStackMcpError, api: ApiSpec, arguments: Mapping[str, Any]) -> str:
+    """str(exc); for CloudStack errors also the parameter at fault and a hint (render.render_error)."""
+    if not isinstance(exc, ApiError):
+        return str(exc)
+    return render.render_error(
+        exc.code, exc.text, api, arguments, cserrorcode=exc.cserrorcode, uuids=exc.uuids, jobid=exc.jobid
+    )
+
+
+def _error_data(exc: CloudStackMcpError) -> dict[str, Any] | None:
+    if isinstance(exc, ApiError):
+        data: dict[str, Any] = {"errorcode": exc.code, "meaning": exc.meaning, "errortext": exc.text}
+        if exc.cserrorcode is not None:
+            data["cserrorcode"] = exc.cserrorcode
+        if exc.uuids:
+            data["uuidList"] = exc.uuids
+        return data
+    return None
+
+
+def _internal_error(name: str, exc: Exception) -> types.CallToolResult:
+    log.exception("internal error while running %s", name)
+    return error_result(
+        f"internal error in cloudstack-mcp while running {name}: {type(exc).__name__}: {exc}. "
+        "The server keeps serving; if this repeats, please report it with the arguments used."
+    )

@@ -1,0 +1,388 @@
+"""The guard step of the call pipeline: the last word before a request leaves the server.
+
+The pipeline calls, for every API call (named tool, `call_api`, or the `call` command):
+
+    controls = guard.controls_for(api, policy)   # extra control arguments for the tool's schema
+    verdict = await guard.review(call, ctx)      # None = go; else the result to return instead
+    ... request, job, render ...
+    await guard.after(call, result, ctx, elapsed=...)   # audit hook, also for refused calls
+
+In order, `review`:
+
+1. refuses what `--deny-tools` names, what `--allow-tools` leaves out, and under `--read-only`
+   anything that is not read-only;
+2. refuses changes when the audit log cannot be written (unless `--no-audit-required`);
+3. answers `dry_run=true` with the request that would be sent (secrets masked), sending nothing;
+4. asks for confirmation when the call's severity reaches `--confirm-level`: through the client
+   when it declares elicitation (a form request on handshake-era sessions, an `InputRequiredResult`
+   on 2026-07-28 ones), else by `--confirm-mode` (phrase, deny or allow).
+
+`after` masks secrets in the result (structured content and text), shows a new secret once when
+the API exists to hand one out, and writes the audit record.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import mcp_types as types
+
+from cloudstack_mcp.catalog.model import ApiSpec
+from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.config import Settings
+from cloudstack_mcp.policy.classify import ApiPolicy, Severity, classify, for_call
+from cloudstack_mcp.render.results import error_result, text_result
+from cloudstack_mcp.safety import confirm
+from cloudstack_mcp.safety.audit import AuditLog, default_audit_path
+from cloudstack_mcp.safety.secrets import (
+    SecretScrubber,
+    default_scrubber,
+    install_log_scrubbing,
+    is_secret_name,
+    mask_params,
+    reveals_secrets,
+    secret_values,
+)
+
+__all__ = ["Guard", "ToolCall", "Verdict", "matches"]
+
+log = logging.getLogger(__name__)
+
+Verdict = types.CallToolResult | types.InputRequiredResult | None
+_MODERN = "2026-07-28"
+_INPUT_KEY = "cloudstack-mcp/confirm/"
+# Arguments that can raise a call's severity (policy.for_call); tools taking them get `confirm`.
+_ESCALATING = {"expunge": True, "forced": True, "cleanup": True, "shrinkok": True, "repair": True,
+               "forcedestroylocalstorage": True, "deleteprotection": False}  # fmt: skip
+
+
+def matches(patterns: Iterable[str], *names: str) -> bool:
+    """True when any glob pattern matches any of the names (case-insensitive)."""
+    low = [n.lower() for n in names if n]
+    return any(fnmatch.fnmatchcase(n, p.lower()) for p in patterns for n in low)
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """One API call on its way out, as the guard sees it."""
+
+    tool: str  # the MCP tool called ("list_zones", "call_api", ...)
+    api: ApiSpec
+    arguments: dict[str, Any]  # API arguments, validated and normalised (no control arguments)
+    controls: dict[str, Any]  # control arguments given (wait, fetch_all, fields, dry_run, confirm, ...)
+    policy: ApiPolicy  # policy.for_call(api, arguments)
+    base_policy: ApiPolicy  # policy.classify(api)
+    params: dict[str, str]  # the encoded request parameters that would be sent (before signing)
+    via: Literal["tool", "call_api", "cli"] = "tool"
+    request: types.CallToolRequestParams | None = None
+    notes: dict[str, Any] = field(default_factory=dict)  # free space for guard steps (audit ids, ...)
+
+    @property
+    def read_only(self) -> bool:
+        return self.base_policy.read_only and self.policy.read_only
+
+
+class Guard:
+    """Allow, refuse, confirm, dry-run and audit calls according to the settings."""
+
+    def __init__(self, settings: Settings, *, audit: AuditLog | None = None, scrubber: SecretScrubber | None = None):
+        self.settings = settings
+        self.scrubber = scrubber or default_scrubber()
+        for own in (settings.secret_key, settings.password):
+            self.scrubber.remember(own)
+        install_log_scrubbing(self.scrubber)
+        self.mode: confirm.ConfirmMode = getattr(settings, "confirm_mode", "phrase")
+        self.level: Severity = Severity(getattr(settings, "confirm_level", confirm.DEFAULT_LEVEL))
+        self.audit_required: bool = bool(getattr(settings, "audit_required", True))
+        if audit is None:
+            path = getattr(settings, "audit_log", default_audit_path())
+            audit = AuditLog(Path(path) if path is not None else None, scrubber=self.scrubber)
+        self.audit = audit
+        self.warnings: list[str] = []
+        problem = self.audit.open()
+        if problem:
+            then = (
+                "changes are REFUSED until it is fixed (or restart with --no-audit-required)"
+                if self.audit_required
+                else "changes proceed unrecorded (--no-audit-required)"
+            )
+            self.warnings.append(f"AUDIT LOG UNWRITABLE: {problem}; {then}. Set --audit-log PATH to fix it.")
+        elif not self.audit.enabled:
+            self.warnings.append("audit log disabled (--audit-log off): changes are not recorded")
+        if self.mode == "allow":
+            self.warnings.append(
+                "--confirm-mode allow: dangerous calls run without confirmation when the client cannot ask the user"
+            )
+        for warning in self.warnings:
+            log.warning("%s", warning)
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def controls_for(self, api: ApiSpec, policy: ApiPolicy) -> tuple[str, ...]:
+        """`dry_run` for every tool that changes something; `confirm` where confirmation can be needed."""
+        names: list[str] = []
+        if not policy.read_only:
+            names.append("dry_run")
+        if confirm.needs_confirmation(policy, self.level) or confirm.needs_confirmation(_worst_case(api), self.level):
+            names.append("confirm")
+        return tuple(names)
+
+    # -- review -----------------------------------------------------------------------------
+
+    async def review(self, call: ToolCall, ctx: Any) -> Verdict:
+        s = self.settings
+        self.scrubber.learn(call.arguments, call.api)
+        self.scrubber.learn(call.params, call.api)
+        names = (call.api.name, _tool_name(call))
+        if s.deny_tools and matches(s.deny_tools, *names):
+            return self._refuse(call, "it matches --deny-tools")
+        if s.allow_tools and not matches(s.allow_tools, *names):
+            return self._refuse(call, "it is not in --allow-tools")
+        if s.read_only and not call.read_only:
+            return self._refuse(
+                call,
+                f"the server runs read-only (--read-only) and {call.api.name} changes things ({call.policy.kind})",
+            )
+        if call.controls.get("dry_run") is True:
+            return self._dry_run(call)
+        if self._audited(call) and self.audit.enabled and not self.audit.writable and self.audit_required:
+            return self._refuse(
+                call,
+                f"the audit log cannot be written ({self.audit.problem}); fix --audit-log or restart with "
+                "--no-audit-required",
+            )
+        if not confirm.needs_confirmation(call.policy, self.level):
+            call.notes["confirmation"] = "not needed"
+            return None
+        return await self._confirm(call, ctx)
+
+    async def _confirm(self, call: ToolCall, ctx: Any) -> Verdict:
+        api, args, policy = call.api, call.arguments, call.policy
+        if _elicitation_supported(ctx):
+            key = _INPUT_KEY + _call_digest(call)
+            if _modern(ctx):
+                answer = (getattr(call.request, "input_responses", None) or {}).get(key)
+                if answer is None:
+                    message, schema = confirm.elicitation_request(policy, api, args)
+                    call.notes.update(outcome="confirmation-required", confirmation="asked through the client")
+                    request = types.ElicitRequest(
+                        params=types.ElicitRequestFormParams(message=message, requested_schema=schema)
+                    )
+                    return types.InputRequiredResult(input_requests={key: request}, request_state=key)
+                return self._elicited(call, _field(answer, "action"), _field(answer, "content"))
+            message, schema = confirm.elicitation_request(policy, api, args)
+            try:
+                answer = await ctx.session.elicit_form(message, schema, related_request_id=ctx.request_id)
+            except Exception as exc:  # the client claimed elicitation but could not ask: fall back to the mode
+                log.warning("elicitation failed (%s); using --confirm-mode %s", exc, self.mode)
+            else:
+                return self._elicited(call, answer.action, answer.content)
+        return self._by_mode(call)
+
+    def _elicited(self, call: ToolCall, action: Any, content: Any) -> Verdict:
+        outcome = confirm.read_elicitation(call.policy, call.api, call.arguments, str(action), content)
+        call.notes["confirmation"] = f"elicitation: {outcome}"
+        if outcome == "accepted":
+            return None
+        call.notes["outcome"] = "declined"
+        why = {
+            "declined": "the user declined",
+            "cancelled": "the user cancelled",
+            "mismatch": "the phrase typed did not match",
+        }[outcome]
+        return error_result(
+            f"not done: {why}, so {call.api.name} was not called and nothing was sent.",
+            data={"confirmation": outcome, "sent": False},
+        )
+
+    def _by_mode(self, call: ToolCall) -> Verdict:
+        api, args, policy = call.api, call.arguments, call.policy
+        if self.mode == "allow":
+            call.notes["confirmation"] = "allowed by --confirm-mode allow"
+            return None
+        if self.mode == "deny":
+            return self._refuse(
+                call,
+                f"it needs confirmation (severity {policy.severity.label}, --confirm-level {self.level.label}) and "
+                "this client cannot ask the user (no elicitation) while --confirm-mode is deny. Use a client with "
+                "elicitation, or restart with --confirm-mode phrase",
+            )
+        phrase = confirm.phrase_for(api, args)
+        given = call.controls.get("confirm")
+        # The phrase is shown scrubbed (a target value that equals a known secret is masked), so it is
+        # compared scrubbed too; the digest in it still binds every argument.
+        if confirm.check_phrase(phrase, given) or (
+            isinstance(given, str) and confirm.check_phrase(self.scrubber.scrub(phrase), self.scrubber.scrub(given))
+        ):
+            call.notes["confirmation"] = "phrase"
+            return None
+        call.notes.update(outcome="confirmation-required", confirmation="phrase asked")
+        text = confirm.phrase_instructions(policy, api, args, _tool_name(call) if call.via == "tool" else call.tool)
+        if given not in (None, ""):
+            call.notes["confirmation"] = "phrase mismatch"
+            text = "The confirm phrase given does not match this call (arguments changed?).\n" + text
+        return error_result(
+            text,
+            data={
+                "confirmation_required": True,
+                "phrase": phrase,
+                "severity": policy.severity.label,
+                "api": api.name,
+                "sent": False,
+            },
+        )
+
+    def _dry_run(self, call: ToolCall) -> types.CallToolResult:
+        call.notes.update(outcome="dry-run", confirmation="not asked (dry run)")
+        shown = mask_params({"command": call.api.name, **call.params}, call.api)
+        lines = [f"Dry run: {call.api.name} was NOT called; nothing was sent."]
+        lines.append(f"It would send to {self.settings.endpoint or 'the built-in simulator'}:")
+        lines += [f"  {k}={v}" for k, v in shown.items()]
+        lines.append("(plus apiKey, signatureVersion, expires and signature when signed; secrets masked)")
+        policy = call.policy
+        if not policy.read_only:
+            need = confirm.needs_confirmation(policy, self.level)
+            lines.append(
+                f"Policy: {policy.kind}, severity {policy.severity.label}"
+                + (" (needs confirmation)" if need else "")
+                + f". {policy.warning}"
+            )
+        return text_result(
+            "\n".join(lines),
+            data={"dry_run": True, "sent": False, "params": shown, "severity": policy.severity.label},
+        )
+
+    def _refuse(self, call: ToolCall, why: str) -> types.CallToolResult:
+        call.notes.update(outcome="denied", reason=why)
+        call.notes.setdefault("confirmation", "not asked")
+        return error_result(f"refused: {call.api.name} was not called because {why}. Nothing was sent.")
+
+    # -- after ------------------------------------------------------------------------------
+
+    async def after(self, call: ToolCall, result: types.CallToolResult | None, ctx: Any, *, elapsed: float) -> None:
+        """Mask secrets in the result, show a new secret once, and write the audit record."""
+        reveal = ""
+        if result is not None:
+            raw = result.structured_content
+            if raw is not None:
+                if not result.is_error and reveals_secrets(call.api) and "outcome" not in call.notes:
+                    reveal = _reveal_text(call.api, raw)
+                result.structured_content = self.scrubber.scrub_value(raw, call.api)  # also learns its secrets
+            for block in result.content:
+                if isinstance(block, types.TextContent):
+                    block.text = self.scrubber.scrub(block.text)
+            if reveal:
+                result.content.append(types.TextContent(type="text", text=reveal))
+        if self._audited(call):
+            self.audit.write(self._record(call, result, elapsed))
+
+    def _audited(self, call: ToolCall) -> bool:
+        return not call.read_only or call.policy.severity > Severity.NONE or "outcome" in call.notes
+
+    def _record(self, call: ToolCall, result: types.CallToolResult | None, elapsed: float) -> dict[str, Any]:
+        outcome = call.notes.get("outcome")
+        if outcome is None:
+            outcome = "failed" if result is None or result.is_error else "allowed"
+        data = result.structured_content if result is not None and isinstance(result.structured_content, dict) else {}
+        summary: dict[str, Any] = {}
+        for key in ("jobid", "jobstatus", "id"):
+            if data.get(key) not in (None, ""):
+                summary[key] = data[key]
+        if outcome == "failed" and result is not None:
+            first = next((b.text for b in result.content if isinstance(b, types.TextContent)), "")
+            summary["error"] = self.scrubber.scrub(first.splitlines()[0] if first else "")
+        if outcome == "denied":
+            summary["reason"] = call.notes.get("reason", "")
+        return {
+            "tool": call.tool,
+            "api": call.api.name,
+            "via": call.via,
+            "kind": call.policy.kind,
+            "severity": call.policy.severity.label,
+            "arguments": self.scrubber.scrub_value(mask_params(call.arguments, call.api), call.api),
+            "outcome": outcome,
+            "confirmation": call.notes.get("confirmation", "not asked"),
+            "result": summary,
+            "duration_ms": round(elapsed * 1000, 1),
+            "endpoint": self.settings.endpoint or "built-in simulator",
+            "user": _who(self.settings),
+        }
+
+
+def _tool_name(call: ToolCall) -> str:
+    return tool_name(call.api.name)
+
+
+def _worst_case(api: ApiSpec) -> ApiPolicy:
+    """The policy of the most dangerous call the API allows (every escalating flag set)."""
+    args: dict[str, Any] = {}
+    for p in api.params:
+        low = p.name.lower()
+        if low in _ESCALATING:
+            args[low] = "true" if _ESCALATING[low] else "false"
+        elif is_secret_name(low, api):
+            args[low] = "x"
+    return for_call(api, args) if args else classify(api)
+
+
+def _call_digest(call: ToolCall) -> str:
+    return hashlib.sha256(confirm.phrase_for(call.api, call.arguments).encode()).hexdigest()[:16]
+
+
+def _elicitation_supported(ctx: Any) -> bool:
+    session = getattr(ctx, "session", None)
+    caps = getattr(session, "client_capabilities", None) if session is not None else None
+    elicitation = getattr(caps, "elicitation", None)
+    return elicitation is not None and (elicitation.form is not None or getattr(elicitation, "url", None) is None)
+
+
+def _modern(ctx: Any) -> bool:
+    from mcp_types.version import is_version_at_least
+
+    version = getattr(ctx, "protocol_version", None)
+    return bool(version) and is_version_at_least(str(version), _MODERN)
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
+
+
+def _reveal_text(api: ApiSpec, answer: Any) -> str:
+    found = [v for v in secret_values(answer, api) if v]
+    if not found:
+        return ""
+    pairs = _named_secrets(answer, api)
+    body = "\n".join(f"  {k}: {v}" for k, v in pairs) if pairs else "\n".join(f"  {v}" for v in found)
+    return (
+        f"New secret from {api.name}, shown this once (it is masked in logs, the audit log and later answers; "
+        f"store it now):\n{body}"
+    )
+
+
+def _named_secrets(value: Any, api: ApiSpec, prefix: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            path = f"{prefix}{k}"
+            if is_secret_name(str(k), api) and isinstance(v, (str, int)) and v != "":
+                out.append((path, str(v)))
+            else:
+                out += _named_secrets(v, api, path + ".")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _named_secrets(v, api, f"{prefix}{i}.")
+    return out
+
+
+def _who(settings: Settings) -> str:
+    """Who acted, without a credential: the user name, or the API key shortened."""
+    if settings.username and not settings.api_key:
+        return f"{settings.domain.rstrip('/')}/{settings.username}"
+    key = settings.api_key or ""
+    return f"apikey {key[:6]}...{key[-4:]}" if len(key) > 12 else ("apikey (short)" if key else "anonymous")

@@ -1,0 +1,216 @@
+"""The MCP server: settings -> (built-in simulator) -> client -> catalog -> pipeline -> inventory -> low-level Server.
+
+`open_app(settings)` assembles everything once (an async context manager that also owns the
+HTTP pool and the embedded simulator); `create_server(app)` wraps it in the SDK's low-level
+`Server` (both protocol eras: the handshake versions and 2026-07-28); `serve(settings)` runs it
+over stdio or streamable HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import gc
+import logging
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import mcp_types as types
+from mcp.server.lowlevel import Server
+
+from cloudstack_mcp import __version__
+from cloudstack_mcp.catalog.loader import load_catalog
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.cloudstack.client import CloudStackClient
+from cloudstack_mcp.config import Settings
+from cloudstack_mcp.pipeline.call import Pipeline
+from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.render.results import error_result
+from cloudstack_mcp.tools.discovery import discovery_tools
+from cloudstack_mcp.tools.inventory import Inventory, ToolDef
+from cloudstack_mcp.tools.listing_cache import load_inventory
+
+__all__ = ["App", "create_server", "extra_tools", "open_app", "serve"]
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Apache CloudStack: one tool per CloudStack API (names in snake_case, e.g. list_virtual_machines). "
+    "Arguments are the API's own parameters; lists are JSON arrays, maps JSON objects. Async APIs wait "
+    "for their job (wait=false returns the job id); list APIs take page/pagesize or fetch_all=true. "
+    "Not every API is listed as a tool: search_apis finds any API from plain words, describe_api shows "
+    "its parameters in full, and call_api runs it through the same checks."
+)
+
+
+@dataclass
+class App:
+    """Everything one server needs, built once at start-up."""
+
+    settings: Settings
+    catalog: Catalog
+    client: CloudStackClient
+    guard: Guard
+    pipeline: Pipeline
+    inventory: Inventory = field(init=False)
+    simulator: Any = None  # the embedded simulator, when no CloudStack is configured
+
+
+# Factories of extra tools (each gets the App before the inventory is built). The discovery
+# tools (search_apis, describe_api, call_api) register here.
+ToolFactory = Callable[[App], Iterable[ToolDef]]
+TOOL_FACTORIES: list[ToolFactory] = [discovery_tools]
+
+
+def extra_tools(app: App) -> list[ToolDef]:
+    return [tool for factory in TOOL_FACTORIES for tool in factory(app)]
+
+
+@contextlib.asynccontextmanager
+async def open_app(
+    settings: Settings,
+    *,
+    stderr: TextIO | None = None,
+    guard_factory: Callable[[Settings], Guard] = Guard,
+    catalog: Catalog | None = None,
+) -> AsyncIterator[App]:
+    """Start the simulator if needed, open the client, load the catalog, build pipeline and inventory.
+
+    `catalog` skips loading one (embedding, tests); with no CloudStack configured the simulator serves it.
+    """
+    stderr = stderr or sys.stderr
+    with contextlib.ExitStack() as stack:
+        simulator = None
+        preloaded = catalog
+        if settings.use_simulator:
+            from cloudstack_mcp.simulator import Simulator
+
+            spec = preloaded if preloaded is not None else settings.api_spec
+            simulator = stack.enter_context(Simulator(spec=spec).running(host="127.0.0.1", port=0))
+            preloaded = simulator.catalog
+            admin = simulator.credentials["admin"]
+            settings = settings.with_connection(
+                endpoint=simulator.endpoint,
+                api_key=admin.api_key,
+                secret_key=admin.secret_key,
+                source="built-in simulator",
+            )
+            print(
+                f"cloudstack-mcp: no CloudStack configured (CLOUDSTACK_ENDPOINT, cloudstack.ini); using the built-in "
+                f"simulator at {simulator.endpoint} as root admin. Its data is made up and lives in memory.",
+                file=stderr,
+                flush=True,
+            )
+        async with CloudStackClient(settings) as client:
+            started = time.perf_counter()
+            # The listing is cached only for a catalog this function loads (cache, listApis or --api-spec).
+            cache_listing = preloaded is None and simulator is None
+            if preloaded is None:
+                preloaded = await load_catalog(settings, client, use_cache=simulator is None)
+            catalog = preloaded
+            loaded = time.perf_counter()
+            guard = guard_factory(settings)
+            pipeline = Pipeline(catalog, client, guard, settings)
+            app = App(settings, catalog, client, guard, pipeline, simulator=simulator)
+            app.inventory = load_inventory(
+                catalog,
+                settings,
+                guard=guard,
+                extras=extra_tools(app),
+                names=pipeline.tool_to_api,
+                use_cache=cache_listing,
+            )
+            log.info(
+                "start-up: catalog %.0f ms (%s), inventory of %d tools %.0f ms",
+                (loaded - started) * 1000,
+                catalog.source or "listApis",
+                len(app.inventory),
+                (time.perf_counter() - loaded) * 1000,
+            )
+            yield app
+
+
+def create_server(app: App) -> Server[Any]:
+    """The SDK low-level Server: tools/list from the inventory, tools/call through the pipeline."""
+    inventory = app.inventory
+
+    async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        return inventory.listing_wire()  # type: ignore[return-value]  # a dict: no model dump per request
+
+    async def call_tool(
+        ctx: Any, params: types.CallToolRequestParams
+    ) -> types.CallToolResult | types.InputRequiredResult:
+        tool = inventory.get(params.name)
+        if tool is None:
+            return error_result(_unknown_tool(app, params.name))
+        return await app.pipeline.call_tool(tool, params.arguments or {}, ctx, params)
+
+    return Server(
+        "cloudstack-mcp",
+        version=__version__,
+        title="CloudStack MCP",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+def _unknown_tool(app: App, name: str) -> str:
+    api = app.pipeline.resolve(name)
+    if api is not None:
+        tool = app.inventory.tool_name_of(api.name)
+        how = "call it through call_api" if "call_api" in app.inventory else "restart with --toolsets all"
+        return (
+            f"tool {name!r} ({api.name}) is not enabled on this server (toolset selection "
+            f"{','.join(app.settings.toolsets) or 'default'}{', read-only' if app.settings.read_only else ''}): "
+            f"{how}, or enable it with --tools {tool}."
+        )
+    close = difflib.get_close_matches(name, list(app.inventory.tools), n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return f"unknown tool {name!r}.{hint} The server lists {len(app.inventory)} tools (tools/list)."
+
+
+async def serve(settings: Settings) -> None:
+    """Run until the client goes away (stdio) or the process is stopped (HTTP)."""
+    async with open_app(settings) as app:
+        server = create_server(app)
+        _drop_idle_tracing(server)
+        if not gc.isenabled():  # the command line starts with the collector off (~15% of start-up is collections)
+            gc.freeze()  # what start-up made lives as long as the server: later collections skip it
+            gc.enable()
+        print(
+            f"cloudstack-mcp {__version__}: {len(app.inventory)} tools from {len(app.catalog)} APIs "
+            f"({app.catalog.source or 'listApis'}), CloudStack at {app.settings.endpoint} ({app.settings.source})",
+            file=sys.stderr,
+            flush=True,
+        )
+        if settings.transport == "http":
+            await _serve_http(server, settings)
+            return
+        from cloudstack_mcp.server.stdio import stdio_streams
+
+        async with stdio_streams() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+def _drop_idle_tracing(server: Server[Any]) -> None:
+    """The SDK wraps every message in an OpenTelemetry span. With no tracer provider set up when the server
+    starts (`opentelemetry-instrument` and the like set one up before), the spans would go nowhere: drop
+    the middleware and its ~0.1 ms a call."""
+    from mcp.server._otel import OpenTelemetryMiddleware
+    from opentelemetry import trace
+
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        server.middleware = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
+
+
+async def _serve_http(server: Server[Any], settings: Settings) -> None:
+    import uvicorn
+
+    starlette_app = server.streamable_http_app(host=settings.http_host)
+    config = uvicorn.Config(starlette_app, host=settings.http_host, port=settings.http_port, log_level="warning")
+    print(f"cloudstack-mcp: streamable HTTP on http://{settings.http_host}:{settings.http_port}/mcp", file=sys.stderr)
+    await uvicorn.Server(config).serve()

@@ -1,0 +1,150 @@
+"""Context budget: the `tools/list` entry of a tool, compacted for a model's context window.
+
+Every listed tool costs context before the user says a word. The listing keeps what a model needs
+to call a tool right (names, types, required, enumerations, one line on each parameter) and drops
+what it can get on demand from `describe_api` (the full text): later sentences and long asides
+of descriptions, descriptions that only repeat the parameter's name, and annotation values equal
+to the MCP defaults. Nothing here changes what a tool accepts: validation reads the API spec.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import mcp_types as types
+
+from cloudstack_mcp.tools.toolsets import TOOLSETS
+
+if TYPE_CHECKING:
+    from cloudstack_mcp.catalog.model import Catalog
+    from cloudstack_mcp.config import Settings
+    from cloudstack_mcp.pipeline.guard import Guard
+    from cloudstack_mcp.tools.inventory import ToolDef
+
+__all__ = [
+    "PARAM_WIDTH",
+    "TOOL_WIDTH",
+    "ProfileSize",
+    "compact_text",
+    "compact_tool",
+    "listing_bytes",
+    "profile_sizes",
+]
+
+PARAM_WIDTH = 90  # characters kept of a parameter's description (plus its allowed values)
+TOOL_WIDTH = 200  # characters kept of a tool's description
+
+_ASIDE = re.compile(r"\s*\((?![^()]*\b(?:one of|true|false|default)\b)[^()]{16,}\)")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])\.\s+")
+_CHOICES = re.compile(r"(?:one of|possible values|valid values|values? can be|supported values?)[^.;]*", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+_FILLER = frozenset(
+    ["the", "a", "an", "of", "for", "to", "by", "in", "on", "this", "that", "is", "are", "be"]
+    + ["list", "lists", "id", "ids", "uuid", "name", "keyword"]
+)
+
+
+def compact_text(text: str, width: int = PARAM_WIDTH) -> str:
+    """The first sentence of `text`, long asides dropped, cut at `width`; allowed values are kept."""
+    text = _ASIDE.sub("", " ".join(text.split()))
+    if not text:
+        return ""
+    first, *rest = _SENTENCE_END.split(text)
+    first = first.rstrip(". ")
+    choices = next((m.group(0).rstrip(". ") for s in (first, *rest) if (m := _CHOICES.search(s))), None)
+    if len(first) > width:
+        clause = first.rfind("; ", 0, width)  # a whole clause reads better than a cut one
+        cut = first[:width].rsplit(" ", 1)[0].rstrip(",;: ") + "\u2026"
+        first = first[:clause] if clause > width // 2 else cut
+    if choices and choices not in first and len(choices) <= 100:
+        first = f"{first}; {choices}"
+    return first
+
+
+def _says_nothing(description: str, param: str, tool: str) -> bool:
+    """ "the name of the host" for `name` of list_hosts: every word is the parameter's or the tool's own."""
+    words = [w for w in _WORD.findall(description.lower()) if w not in _FILLER]
+    here = param.lower() + " " + tool.replace("_", " ")
+    return all(w in here or w.rstrip("s") in here for w in words)
+
+
+def _compact_schema(schema: dict[str, Any], tool: str) -> dict[str, Any]:
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        return schema
+    out = {}
+    for name, prop in props.items():
+        prop = dict(prop)
+        desc = prop.get("description")
+        if isinstance(desc, str):
+            short = compact_text(desc)
+            if short and not _says_nothing(short, name, tool):
+                prop["description"] = short
+            else:
+                del prop["description"]
+        out[name] = prop
+    return {**schema, "properties": out}
+
+
+def compact_tool(tool: types.Tool) -> types.Tool:
+    """The same tool with a compact description, input schema and annotations (MCP defaults left out)."""
+    update: dict[str, Any] = {"input_schema": _compact_schema(dict(tool.input_schema), tool.name)}
+    if tool.description:
+        update["description"] = compact_text(tool.description, TOOL_WIDTH) or tool.description
+    if tool.annotations is not None:
+        ann = tool.annotations.model_copy()
+        if ann.title is not None and ann.title == tool.title:
+            ann.title = None
+        if ann.open_world_hint is True:  # the MCP default
+            ann.open_world_hint = None
+        update["annotations"] = ann
+    return tool.model_copy(update=update)
+
+
+def listing_bytes(tools: list[types.Tool]) -> int:
+    """Size of a `tools/list` result as sent (compact JSON, UTF-8)."""
+    result = types.ListToolsResult(tools=tools)
+    return len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSize:
+    """What one `--toolsets` choice lists: tool count and `tools/list` bytes (tokens ~ bytes / 4)."""
+
+    profile: str
+    title: str
+    apis: int
+    tools: int
+    bytes: int
+
+    @property
+    def tokens(self) -> int:
+        return self.bytes // 4
+
+
+def profile_sizes(
+    catalog: Catalog,
+    settings: Settings,
+    extras: Iterable[ToolDef] = (),
+    profiles: Iterable[str] | None = None,
+    *,
+    guard: Guard | None = None,
+) -> list[ProfileSize]:
+    """The size of the listing of each profile (default, every toolset, all) with these settings' filters;
+    pass the server's guard and extra tools to count what the server really lists."""
+    from cloudstack_mcp.tools.inventory import build_inventory  # tools imports this module
+
+    extras = list(extras)
+    titles = {"default": "Default profile", **{ts.id: ts.title for ts in TOOLSETS.values()}, "all": "Every API"}
+    out = []
+    for profile in profiles or titles:
+        chosen = replace(settings, toolsets=tuple(profile.split(",")), tools=())
+        inv = build_inventory(catalog, chosen, guard=guard, extras=extras)
+        apis = sum(1 for t in inv.tools.values() if t.api is not None)
+        out.append(
+            ProfileSize(profile, titles.get(profile, profile), apis, len(inv), listing_bytes(inv.listing().tools))
+        )
+    return out
