@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from cloudstack_mcp.catalog.model import Catalog  # noqa: E402
 from cloudstack_mcp.config import Settings  # noqa: E402
-from cloudstack_mcp.pipeline.guard import Guard, ToolCall  # noqa: E402
+from cloudstack_mcp.pipeline.guard import Guard  # noqa: E402
+from cloudstack_mcp.pipeline.steps import Outcome, ToolCall  # noqa: E402
 from cloudstack_mcp.policy import classify as policy  # noqa: E402
 from cloudstack_mcp.policy.classify import classify, for_call  # noqa: E402
 from cloudstack_mcp.safety.audit import AuditLog  # noqa: E402
@@ -68,7 +69,7 @@ class PassThroughGuard(Guard):
     async def review(self, call: ToolCall, ctx: Any) -> None:
         return None
 
-    async def after(self, call: ToolCall, result: Any, ctx: Any, *, elapsed: float) -> None:
+    async def after(self, call: ToolCall, outcome: Outcome, ctx: Any) -> None:
         return None
 
 
@@ -93,7 +94,7 @@ async def guard_overhead(catalog: Catalog, tmp: Path, calls: int) -> tuple[float
         start = time.perf_counter()
         verdict = await guard.review(call, None)
         assert verdict is None, verdict
-        await guard.after(call, text_result("ok", data={"id": "x", "jobid": "y"}), None, elapsed=0.001)
+        await guard.after(call, Outcome(text_result("ok", data={"id": "x", "jobid": "y"}), 0.001), None)
         return time.perf_counter() - start
 
     read = statistics.median([await one("listZones", {}, False) for _ in range(calls)])

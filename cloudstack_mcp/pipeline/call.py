@@ -25,7 +25,8 @@ from cloudstack_mcp.cloudstack.jobs import follow_hint, job_error, wait_for_job
 from cloudstack_mcp.cloudstack.retry import change_failure_text, unknown_outcome_text
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
-from cloudstack_mcp.pipeline.guard import Guard, ToolCall
+from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, classify, for_call
 from cloudstack_mcp.render.results import error_result, text_result
 from cloudstack_mcp.tools.inventory import ToolDef
@@ -186,12 +187,8 @@ class Pipeline:
             text = None if call.read_only else change_failure_text(api, call.arguments, exc, self.catalog)
             result = error_result(text or _error_text(exc, api, call.arguments), data=_error_data(exc))
         finally:
-            await self.guard.after(
-                call,
-                result if isinstance(result, types.CallToolResult) else None,
-                ctx,
-                elapsed=time.monotonic() - start,
-            )
+            done = result if isinstance(result, types.CallToolResult) else None
+            await self.guard.after(call, Outcome(done, time.monotonic() - start), ctx)
         return result
 
     async def _execute(self, call: ToolCall, ctx: Any) -> types.CallToolResult:

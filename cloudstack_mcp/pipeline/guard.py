@@ -5,7 +5,9 @@ The pipeline calls, for every API call (named tool, `call_api`, or the `call` co
     controls = guard.controls_for(api, policy)   # extra control arguments for the tool's schema
     verdict = await guard.review(call, ctx)      # None = go; else the result to return instead
     ... request, job, render ...
-    await guard.after(call, result, ctx, elapsed=...)   # audit hook, also for refused calls
+    await guard.after(call, Outcome(result, elapsed), ctx)   # audit hook, also for refused calls
+
+`review` writes its decision on `call.decision` (pipeline.steps: typed values, no free-form keys).
 
 In order, `review`:
 
@@ -27,15 +29,15 @@ import fnmatch
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import mcp_types as types
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import tool_name
 from cloudstack_mcp.config import Settings
+from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, Severity, classify, for_call
 from cloudstack_mcp.render.results import error_result, text_result
 from cloudstack_mcp.safety import confirm
@@ -50,7 +52,7 @@ from cloudstack_mcp.safety.secrets import (
     secret_values,
 )
 
-__all__ = ["Guard", "ToolCall", "Verdict", "matches"]
+__all__ = ["Guard", "Outcome", "ToolCall", "Verdict", "matches"]
 
 log = logging.getLogger(__name__)
 
@@ -66,26 +68,6 @@ def matches(patterns: Iterable[str], *names: str) -> bool:
     """True when any glob pattern matches any of the names (case-insensitive)."""
     low = [n.lower() for n in names if n]
     return any(fnmatch.fnmatchcase(n, p.lower()) for p in patterns for n in low)
-
-
-@dataclass(slots=True)
-class ToolCall:
-    """One API call on its way out, as the guard sees it."""
-
-    tool: str  # the MCP tool called ("list_zones", "call_api", ...)
-    api: ApiSpec
-    arguments: dict[str, Any]  # API arguments, validated and normalised (no control arguments)
-    controls: dict[str, Any]  # control arguments given (wait, fetch_all, fields, dry_run, confirm, ...)
-    policy: ApiPolicy  # policy.for_call(api, arguments)
-    base_policy: ApiPolicy  # policy.classify(api)
-    params: dict[str, str]  # the encoded request parameters that would be sent (before signing)
-    via: Literal["tool", "call_api", "cli"] = "tool"
-    request: types.CallToolRequestParams | None = None
-    notes: dict[str, Any] = field(default_factory=dict)  # free space for guard steps (audit ids, ...)
-
-    @property
-    def read_only(self) -> bool:
-        return self.base_policy.read_only and self.policy.read_only
 
 
 class Guard:
@@ -158,7 +140,7 @@ class Guard:
                 "--no-audit-required",
             )
         if not confirm.needs_confirmation(call.policy, self.level):
-            call.notes["confirmation"] = "not needed"
+            call.decision.confirmation = "not needed"
             return None
         return await self._confirm(call, ctx)
 
@@ -170,7 +152,7 @@ class Guard:
                 answer = (getattr(call.request, "input_responses", None) or {}).get(key)
                 if answer is None:
                     message, schema = confirm.elicitation_request(policy, api, args)
-                    call.notes.update(outcome="confirmation-required", confirmation="asked through the client")
+                    call.decision.stop("confirmation-required", confirmation="asked through the client")
                     request = types.ElicitRequest(
                         params=types.ElicitRequestFormParams(message=message, requested_schema=schema)
                     )
@@ -187,10 +169,10 @@ class Guard:
 
     def _elicited(self, call: ToolCall, action: Any, content: Any) -> Verdict:
         outcome = confirm.read_elicitation(call.policy, call.api, call.arguments, str(action), content)
-        call.notes["confirmation"] = f"elicitation: {outcome}"
+        call.decision.confirmation = f"elicitation: {outcome}"
         if outcome == "accepted":
             return None
-        call.notes["outcome"] = "declined"
+        call.decision.stop("declined")
         why = {
             "declined": "the user declined",
             "cancelled": "the user cancelled",
@@ -204,7 +186,7 @@ class Guard:
     def _by_mode(self, call: ToolCall) -> Verdict:
         api, args, policy = call.api, call.arguments, call.policy
         if self.mode == "allow":
-            call.notes["confirmation"] = "allowed by --confirm-mode allow"
+            call.decision.confirmation = "allowed by --confirm-mode allow"
             return None
         if self.mode == "deny":
             return self._refuse(
@@ -220,12 +202,12 @@ class Guard:
         if confirm.check_phrase(phrase, given) or (
             isinstance(given, str) and confirm.check_phrase(self.scrubber.scrub(phrase), self.scrubber.scrub(given))
         ):
-            call.notes["confirmation"] = "phrase"
+            call.decision.confirmation = "phrase"
             return None
-        call.notes.update(outcome="confirmation-required", confirmation="phrase asked")
+        call.decision.stop("confirmation-required", confirmation="phrase asked")
         text = confirm.phrase_instructions(policy, api, args, _tool_name(call) if call.via == "tool" else call.tool)
         if given not in (None, ""):
-            call.notes["confirmation"] = "phrase mismatch"
+            call.decision.confirmation = "phrase mismatch"
             text = "The confirm phrase given does not match this call (arguments changed?).\n" + text
         return error_result(
             text,
@@ -239,7 +221,7 @@ class Guard:
         )
 
     def _dry_run(self, call: ToolCall) -> types.CallToolResult:
-        call.notes.update(outcome="dry-run", confirmation="not asked (dry run)")
+        call.decision.stop("dry-run", confirmation="not asked (dry run)")
         shown = mask_params({"command": call.api.name, **call.params}, call.api)
         lines = [f"Dry run: {call.api.name} was NOT called; nothing was sent."]
         lines.append(f"It would send to {self.settings.endpoint or 'the built-in simulator'}:")
@@ -259,19 +241,19 @@ class Guard:
         )
 
     def _refuse(self, call: ToolCall, why: str) -> types.CallToolResult:
-        call.notes.update(outcome="denied", reason=why)
-        call.notes.setdefault("confirmation", "not asked")
+        call.decision.stop("denied", reason=why)
         return error_result(f"refused: {call.api.name} was not called because {why}. Nothing was sent.")
 
     # -- after ------------------------------------------------------------------------------
 
-    async def after(self, call: ToolCall, result: types.CallToolResult | None, ctx: Any, *, elapsed: float) -> None:
+    async def after(self, call: ToolCall, outcome: Outcome, ctx: Any) -> None:
         """Mask secrets in the result, show a new secret once, and write the audit record."""
+        result = outcome.result
         reveal = ""
         if result is not None:
             raw = result.structured_content
             if raw is not None:
-                if not result.is_error and reveals_secrets(call.api) and "outcome" not in call.notes:
+                if not result.is_error and reveals_secrets(call.api) and call.decision.stopped is None:
                     reveal = _reveal_text(call.api, raw)
                 result.structured_content = self.scrubber.scrub_value(raw, call.api)  # also learns its secrets
             for block in result.content:
@@ -280,15 +262,13 @@ class Guard:
             if reveal:
                 result.content.append(types.TextContent(type="text", text=reveal))
         if self._audited(call):
-            self.audit.write(self._record(call, result, elapsed))
+            self.audit.write(self._record(call, outcome))
 
     def _audited(self, call: ToolCall) -> bool:
-        return not call.read_only or call.policy.severity > Severity.NONE or "outcome" in call.notes
+        return not call.read_only or call.policy.severity > Severity.NONE or call.decision.stopped is not None
 
-    def _record(self, call: ToolCall, result: types.CallToolResult | None, elapsed: float) -> dict[str, Any]:
-        outcome = call.notes.get("outcome")
-        if outcome is None:
-            outcome = "failed" if result is None or result.is_error else "allowed"
+    def _record(self, call: ToolCall, end: Outcome) -> dict[str, Any]:
+        result, outcome = end.result, end.status(call.decision)
         data = result.structured_content if result is not None and isinstance(result.structured_content, dict) else {}
         summary: dict[str, Any] = {}
         for key in ("jobid", "jobstatus", "id"):
@@ -298,7 +278,7 @@ class Guard:
             first = next((b.text for b in result.content if isinstance(b, types.TextContent)), "")
             summary["error"] = self.scrubber.scrub(first.splitlines()[0] if first else "")
         if outcome == "denied":
-            summary["reason"] = call.notes.get("reason", "")
+            summary["reason"] = call.decision.reason
         return {
             "tool": call.tool,
             "api": call.api.name,
@@ -307,9 +287,9 @@ class Guard:
             "severity": call.policy.severity.label,
             "arguments": self.scrubber.scrub_value(mask_params(call.arguments, call.api), call.api),
             "outcome": outcome,
-            "confirmation": call.notes.get("confirmation", "not asked"),
+            "confirmation": call.decision.confirmation,
             "result": summary,
-            "duration_ms": round(elapsed * 1000, 1),
+            "duration_ms": round(end.elapsed * 1000, 1),
             "endpoint": self.settings.endpoint or "built-in simulator",
             "user": _who(self.settings),
         }
