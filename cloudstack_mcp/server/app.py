@@ -134,7 +134,7 @@ async def open_app(
 
 
 def create_server(app: App) -> Server[Any]:
-    """The SDK low-level Server: tools/list from the inventory, tools/call through the pipeline."""
+    """The SDK low-level Server: tools/list from the inventory, tools/call through the pipeline, prompts."""
     inventory = app.inventory
 
     async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
@@ -148,6 +148,8 @@ def create_server(app: App) -> Server[Any]:
             return error_result(_unknown_tool(app, params.name))
         return await app.pipeline.call_tool(tool, params.arguments or {}, ctx, params)
 
+    from cloudstack_mcp.server.prompts import server_handlers
+
     return Server(
         "cloudstack-mcp",
         version=__version__,
@@ -155,6 +157,7 @@ def create_server(app: App) -> Server[Any]:
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        **server_handlers(app),  # prompts/list, prompts/get: the operator workflows (server/prompts.py)
     )
 
 

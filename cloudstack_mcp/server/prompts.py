@@ -1,0 +1,157 @@
+"""MCP prompts: the operator workflows of `prompt_data` rendered against this server's tools.
+
+A workflow names CloudStack APIs; the rendered guide says, for each, how to reach it on *this*
+server: its tool when the profile lists one, else `call_api` (with the toolset that would list it),
+or that this CloudStack does not offer it or `--read-only` forbids it. So a guide never names a tool
+the client cannot call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from collections.abc import Mapping
+from typing import Any
+
+import mcp_types as types
+from mcp import MCPError
+
+from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.config import Settings
+from cloudstack_mcp.policy.classify import classify
+from cloudstack_mcp.server.prompt_data import WORKFLOWS, Step, Workflow
+from cloudstack_mcp.tools.inventory import Inventory
+from cloudstack_mcp.tools.toolsets import category_for
+
+__all__ = ["PromptError", "arguments_of", "get_prompt", "list_prompts", "render", "server_handlers", "workflow"]
+
+
+class PromptError(ValueError):
+    """An unknown prompt or a missing required argument (answered as a JSON-RPC invalid-params error)."""
+
+
+def list_prompts() -> types.ListPromptsResult:
+    return types.ListPromptsResult(
+        prompts=[
+            types.Prompt(
+                name=w.name,
+                title=w.title,
+                description=w.description,
+                arguments=[
+                    types.PromptArgument(name=a.name, description=a.description, required=a.required)
+                    for a in w.arguments
+                ],
+            )
+            for w in WORKFLOWS
+        ]
+    )
+
+
+def workflow(name: str) -> Workflow:
+    for w in WORKFLOWS:
+        if w.name == name:
+            return w
+    known = ", ".join(w.name for w in WORKFLOWS)
+    raise PromptError(f"unknown prompt {name!r}; prompts/list offers: {known}")
+
+
+def get_prompt(
+    name: str, arguments: Mapping[str, str] | None, catalog: Catalog, inventory: Inventory, settings: Settings
+) -> types.GetPromptResult:
+    w = workflow(name)
+    given = {k: str(v) for k, v in (arguments or {}).items() if v not in (None, "")}
+    missing = [a.name for a in w.arguments if a.required and a.name not in given]
+    if missing:
+        raise PromptError(f"prompt {name!r} needs: {', '.join(missing)}")
+    text = render(w, given, catalog, inventory, settings)
+    return types.GetPromptResult(
+        description=w.description,
+        messages=[types.PromptMessage(role="user", content=types.TextContent(type="text", text=text))],
+    )
+
+
+class _Fill(dict[str, str]):
+    """Placeholders the user did not fill stay visible as <name>."""
+
+    def __missing__(self, key: str) -> str:
+        return f"<{key}>"
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    return string.Formatter().vformat(template, (), _Fill(values))
+
+
+def render(w: Workflow, values: Mapping[str, str], catalog: Catalog, inventory: Inventory, settings: Settings) -> str:
+    """The guide as one user message: goal, numbered steps with how to call each here, notes."""
+    lines = [_fill(w.goal, values), "", "Steps (CloudStack APIs in order; <...> are values from earlier answers):"]
+    for number, step in enumerate(w.steps, 1):
+        lines.append(f"{number}. {_step(step, values, catalog, inventory, settings)}")
+    lines += ["", *(_fill(note, values) for note in w.notes)]
+    lines.append(
+        "Changes may ask for confirmation; pass dry_run=true first to see exactly what would be sent. "
+        "search_apis finds any other API you need."
+    )
+    return "\n".join(lines).replace("\n\n\n", "\n\n")
+
+
+def _step(step: Step, values: Mapping[str, str], catalog: Catalog, inventory: Inventory, settings: Settings) -> str:
+    why = _fill(step.why, values)
+    pairs = [(name, _fill(value, values)) for name, value in _pairs(step)]
+    args = " ".join(f"{k}={_shown(v)}" for k, v in pairs)
+    api = catalog.find(step.api)
+    if api is None:
+        return f"{step.api}: {why}. This CloudStack does not offer {step.api} (not in its listApis): skip this step."
+    tool = inventory.tool_name_of(api.name)
+    if tool is not None and tool in inventory:
+        return f"`{tool}`: {why}." + (f" Arguments: {args}" if args else "")
+    if settings.read_only and not classify(api).read_only:
+        return f"{api.name}: {why}. Not available: this server runs --read-only (the step changes something)."
+    if "call_api" not in inventory:
+        return f"{api.name}: {why}. Not listed by this server: restart it with --toolsets {category_for(api.name)}."
+    call = _call_api_args(api.name, pairs)
+    return (
+        f"{api.name}: {why}. Not a tool in this profile: call_api({call}) (describe_api shows its parameters; "
+        f"--toolsets {category_for(api.name)} would list it)."
+    )
+
+
+# name=value, where a value may hold <placeholders with spaces> and [lists]
+_ITEM = re.compile(r"(\w+)=((?:<[^>]*>|\[[^\]]*\]|\S)+)")
+
+
+def _pairs(step: Step) -> list[tuple[str, str]]:
+    """A step's `name=value` items, split before the user's values (which may hold spaces) go in."""
+    return _ITEM.findall(step.args)
+
+
+def _shown(value: str) -> str:
+    return json.dumps(value) if " " in value and not value.startswith(("<", "[")) else value
+
+
+def _call_api_args(api_name: str, pairs: list[tuple[str, str]]) -> str:
+    if not pairs:
+        return f"name={json.dumps(api_name)}"
+    arguments = {k: [v[1:-1]] if v.startswith("[") and v.endswith("]") else v for k, v in pairs}
+    return f"name={json.dumps(api_name)}, arguments={json.dumps(arguments)}"
+
+
+def arguments_of(step: Step) -> list[str]:
+    """The parameter names a step's argument text uses (for checks against the catalog)."""
+    return [name for name, _ in _pairs(step)]
+
+
+def server_handlers(app: Any) -> dict[str, Any]:
+    """on_list_prompts / on_get_prompt for the SDK's low-level Server."""
+    listing = list_prompts()
+
+    async def on_list_prompts(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
+        return listing
+
+    async def on_get_prompt(ctx: Any, params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        try:
+            return get_prompt(params.name, params.arguments, app.catalog, app.inventory, app.settings)
+        except PromptError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+
+    return {"on_list_prompts": on_list_prompts, "on_get_prompt": on_get_prompt}
