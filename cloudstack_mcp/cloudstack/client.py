@@ -3,7 +3,9 @@
 `await client.call("listZones", {"available": "true"})` returns the value under the answer's
 single envelope key (whatever that key is), raises `ApiError` for CloudStack error answers and
 `TransportError` for anything that is not a CloudStack JSON answer (HTML pages, garbage,
-truncated bodies, refused connections, timeouts).
+truncated bodies, refused connections, timeouts). `post=True` sends the request as a POST form:
+the caller decides (it knows which parameters are secrets; the pipeline asks for it); the client
+adds only what the wire needs (login, long query strings, the `method` setting).
 """
 
 from __future__ import annotations
@@ -19,18 +21,16 @@ from typing import Any
 import anyio
 import httpx2
 
+from cloudstack_mcp.cloudstack.clock import SignatureCheck
 from cloudstack_mcp.cloudstack.retry import RetryPolicy
 from cloudstack_mcp.cloudstack.signing import encode_value, expires_at, sign
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, TransportError, error_meaning
-from cloudstack_mcp.safety.secrets import mask_params
 
 __all__ = ["CloudStackClient", "PreparedRequest"]
 
 log = logging.getLogger(__name__)
 
-# Authentication parameters every request carries; the others decide whether a request holds a secret.
-_AUTH_PARAMS = frozenset({"command", "response", "apikey", "signatureversion", "expires", "signature", "sessionkey"})
 # Beyond this many bytes of query string a request goes as a POST form (userdata and other long values).
 MAX_GET_QUERY = 2000
 _USER_AGENT = "cloudstack-mcp"
@@ -79,7 +79,7 @@ class CloudStackClient:
         self._session_key: str | None = None
         self._login_lock = anyio.Lock()
         self.retry = RetryPolicy.from_settings(settings)
-        self._signature_check: tuple[float, str] | None = None  # (when, diagnosis) of the last refused signature
+        self._signature_check = SignatureCheck(settings, self._send_get)
 
     async def __aenter__(self) -> CloudStackClient:
         return self
@@ -110,8 +110,8 @@ class CloudStackClient:
 
     # -- building requests -------------------------------------------------------------------
 
-    def prepare(self, command: str, params: Mapping[str, str] | None = None) -> PreparedRequest:
-        """The request for `command`: signed (API keys) or with the session key (login)."""
+    def prepare(self, command: str, params: Mapping[str, str] | None = None, *, post: bool = False) -> PreparedRequest:
+        """The request for `command`: signed (API keys) or with the session key (login); `post`: as a form."""
         full: dict[str, str] = {"command": command, **{k: str(v) for k, v in (params or {}).items()}}
         full["response"] = "json"
         if self.settings.auth_mode == "keys":
@@ -121,49 +121,60 @@ class CloudStackClient:
             full["signature"] = sign(full, self.settings.secret_key or "")
         elif self._session_key:
             full["sessionkey"] = self._session_key
-        return PreparedRequest(command, self._method_for(command, full), full)
+        return PreparedRequest(command, self._method_for(command, full, post), full)
 
-    def _method_for(self, command: str, params: Mapping[str, str]) -> str:
+    def _method_for(self, command: str, params: Mapping[str, str], post: bool) -> str:
         if command.lower() == "login" or self.settings.method == "post":
             return "POST"
         if self.settings.method == "get":
             return "GET"
-        own = {k: v for k, v in params.items() if k.lower() not in _AUTH_PARAMS}
-        if mask_params(own) != own:
-            return "POST"  # a password or key in a query string ends up in access logs on the way
+        if post:
+            return "POST"
         size = sum(len(encode_value(k)) + len(encode_value(v)) + 2 for k, v in params.items())
         return "POST" if size > MAX_GET_QUERY else "GET"
 
     # -- sending -----------------------------------------------------------------------------
 
-    async def call(self, command: str, params: Mapping[str, str] | None = None, *, idempotent: bool = False) -> Any:
-        """Send one API request and return the unwrapped answer (see the module docstring)."""
+    async def call(
+        self,
+        command: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        idempotent: bool = False,
+        post: bool = False,
+    ) -> Any:
+        """Send one API request and return the unwrapped answer (see the module docstring).
+
+        `idempotent`: may be retried after it went out (reads); `post`: send it as a POST form.
+        """
         if self.settings.auth_mode == "login" and self._session_key is None:
             await self.login()
         session = self._session_key
         try:
-            return await self._call_once(command, params, idempotent)
+            return await self._call_once(command, params, idempotent, post)
         except ApiError as exc:
             if exc.code != 401:
                 raise
             if self.settings.auth_mode == "keys":
-                from cloudstack_mcp.cloudstack.clock import explain_refused_signature
-
-                raise await explain_refused_signature(self, exc) from exc
+                raise await self._signature_check.explain(exc) from exc
             if self.settings.auth_mode != "login":
                 raise
         # The session expired or was dropped: log in again, once (a 401 means nothing ran), and resend.
         log.info("session rejected (401); logging in again")
         await self.login(force=True, stale=session)
-        return await self._call_once(command, params, idempotent)
+        return await self._call_once(command, params, idempotent, post)
 
-    async def _call_once(self, command: str, params: Mapping[str, str] | None, idempotent: bool) -> Any:
+    async def _call_once(self, command: str, params: Mapping[str, str] | None, idempotent: bool, post: bool) -> Any:
         async def attempt() -> Any:  # prepared each time: a fresh `expires` and signature
-            return self._parse(command, await self._send(self.prepare(command, params)))
+            return self._parse(command, await self.send(self.prepare(command, params, post=post)))
 
         return await self.retry.run(attempt, read_only=idempotent, command=command, endpoint=self.endpoint)
 
-    async def _send(self, request: PreparedRequest) -> httpx2.Response:
+    async def _send_get(self, command: str, params: dict[str, str]) -> httpx2.Response:
+        return await self.send(PreparedRequest(command, "GET", params))
+
+    async def send(self, request: PreparedRequest) -> httpx2.Response:
+        """Send `request` as it is, once: the raw response (no retry, no parsing); TransportError on failure."""
         body = request.body()
         try:
             if request.method == "POST":
@@ -251,7 +262,7 @@ class CloudStackClient:
             request = PreparedRequest("login", "POST", {"command": "login", **params, "response": "json"})
 
             async def attempt() -> Any:
-                return self._parse("login", await self._send(request))
+                return self._parse("login", await self.send(request))
 
             try:  # retried like a read: a second login at worst opens a second session
                 answer = await self.retry.run(attempt, read_only=True, command="login", endpoint=self.endpoint)

@@ -18,16 +18,21 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import httpx2
 
+from cloudstack_mcp.cloudstack.signing import sign
 from cloudstack_mcp.errors import ApiError, CloudStackMcpError
 
 if TYPE_CHECKING:
-    from cloudstack_mcp.cloudstack.client import CloudStackClient
+    from cloudstack_mcp.config import Settings
 
-__all__ = ["explain_refused_signature", "server_clock_offset"]
+__all__ = ["Send", "SignatureCheck", "server_clock_offset"]
+
+# (command, every parameter as sent) -> the raw HTTP response of a GET, with no retry or parsing.
+Send = Callable[[str, dict[str, str]], Awaitable[httpx2.Response]]
 
 log = logging.getLogger(__name__)
 
@@ -57,65 +62,71 @@ def _skew_text(offset: float | None) -> str:
     return f" This machine's clock is about {abs(offset):.0f} s {way} the server's (from its Date header)."
 
 
-async def _probe(client: CloudStackClient) -> tuple[bool | None, float | None]:
-    """(keys accepted without `expires`?, clock offset) from one v1-signed listCapabilities."""
-    from cloudstack_mcp.cloudstack.client import PreparedRequest
-    from cloudstack_mcp.cloudstack.signing import sign
+class SignatureCheck:
+    """Explains one client's refused signatures; a diagnosis is reused for a minute.
 
-    s = client.settings
-    params = {"command": _PROBE, "response": "json", "apiKey": s.api_key or ""}
-    params["signature"] = sign(params, s.secret_key or "")
-    try:
-        response = await client._send(PreparedRequest(_PROBE, "GET", params))
-    except CloudStackMcpError as exc:
-        log.info("signature diagnosis: %s could not be sent: %s", _PROBE, exc)
-        return None, None
-    offset = server_clock_offset(response)
-    if response.status_code == 200:
-        return True, offset
-    if response.status_code == 401:
-        return False, offset
-    return None, offset
+    `send(command, params)` sends the given parameters as they are, by GET, with no retry and no
+    parsing (the client's `send`): the probe must not go through the call path that failed.
+    """
 
+    def __init__(self, settings: Settings, send: Send):
+        self.settings = settings
+        self._send = send
+        self._last: tuple[float, str] | None = None  # (when, diagnosis)
 
-async def explain_refused_signature(client: CloudStackClient, error: ApiError) -> ApiError:
-    """`error` (a 401 to a signed call) with what to check: the keys, or this machine's clock."""
-    cached = client._signature_check
-    if cached is not None and time.monotonic() - cached[0] < _REMEMBER:
-        diagnosis = cached[1]
-    else:
-        diagnosis = await _diagnose(client)
-        client._signature_check = (time.monotonic(), diagnosis)
-    return ApiError(
-        error.code,
-        f"{error.text}. {diagnosis}",
-        api=error.api,
-        cserrorcode=error.cserrorcode,
-        uuids=error.uuids,
-        jobid=error.jobid,
-    )
-
-
-async def _diagnose(client: CloudStackClient) -> str:
-    expiration = client.settings.expiration
-    keys_ok, offset = await _probe(client)
-    skew = _skew_text(offset)
-    if keys_ok:
-        return (
-            "The API key and secret are right (a request signed without an expiry time was accepted), so the "
-            f"clocks disagree: signed requests expire {expiration} s after this machine's time and CloudStack "
-            f"found that moment already past.{skew} Fix: synchronise this machine's clock (NTP: "
-            "`timedatectl status`, `chronyc tracking`), or as a stopgap raise CLOUDSTACK_EXPIRATION "
-            "(expiration in cloudstack.ini) above the difference."
+    async def explain(self, error: ApiError) -> ApiError:
+        """`error` (a 401 to a signed call) with what to check: the keys, or this machine's clock."""
+        if self._last is not None and time.monotonic() - self._last[0] < _REMEMBER:
+            diagnosis = self._last[1]
+        else:
+            diagnosis = await self._diagnose()
+            self._last = (time.monotonic(), diagnosis)
+        return ApiError(
+            error.code,
+            f"{error.text}. {diagnosis}",
+            api=error.api,
+            cserrorcode=error.cserrorcode,
+            uuids=error.uuids,
+            jobid=error.jobid,
         )
-    if keys_ok is False:
+
+    async def _probe(self) -> tuple[bool | None, float | None]:
+        """(keys accepted without `expires`?, clock offset) from one v1-signed listCapabilities."""
+        s = self.settings
+        params = {"command": _PROBE, "response": "json", "apiKey": s.api_key or ""}
+        params["signature"] = sign(params, s.secret_key or "")
+        try:
+            response = await self._send(_PROBE, params)
+        except CloudStackMcpError as exc:
+            log.info("signature diagnosis: %s could not be sent: %s", _PROBE, exc)
+            return None, None
+        offset = server_clock_offset(response)
+        if response.status_code == 200:
+            return True, offset
+        if response.status_code == 401:
+            return False, offset
+        return None, offset
+
+    async def _diagnose(self) -> str:
+        expiration = self.settings.expiration
+        keys_ok, offset = await self._probe()
+        skew = _skew_text(offset)
+        if keys_ok:
+            return (
+                "The API key and secret are right (a request signed without an expiry time was accepted), so the "
+                f"clocks disagree: signed requests expire {expiration} s after this machine's time and CloudStack "
+                f"found that moment already past.{skew} Fix: synchronise this machine's clock (NTP: "
+                "`timedatectl status`, `chronyc tracking`), or as a stopgap raise CLOUDSTACK_EXPIRATION "
+                "(expiration in cloudstack.ini) above the difference."
+            )
+        if keys_ok is False:
+            return (
+                "Check the API key and secret (CLOUDSTACK_KEY / CLOUDSTACK_SECRET or key/secret in cloudstack.ini): "
+                "they must be a pair generated for an enabled user of an enabled account (Profile > Generate keys "
+                f"shows them again).{skew}"
+            )
         return (
-            "Check the API key and secret (CLOUDSTACK_KEY / CLOUDSTACK_SECRET or key/secret in cloudstack.ini): "
-            "they must be a pair generated for an enabled user of an enabled account (Profile > Generate keys "
-            f"shows them again).{skew}"
+            "Check the API key and secret (CLOUDSTACK_KEY / CLOUDSTACK_SECRET), that the user and account are "
+            f"enabled, and that this machine's clock is right: signed requests expire {expiration} s after local "
+            f"time (CLOUDSTACK_EXPIRATION).{skew}"
         )
-    return (
-        "Check the API key and secret (CLOUDSTACK_KEY / CLOUDSTACK_SECRET), that the user and account are "
-        f"enabled, and that this machine's clock is right: signed requests expire {expiration} s after local "
-        f"time (CLOUDSTACK_EXPIRATION).{skew}"
-    )

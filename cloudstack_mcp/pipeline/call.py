@@ -29,6 +29,7 @@ from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, classify, for_call
 from cloudstack_mcp.render.results import error_result, text_result
+from cloudstack_mcp.safety.secrets import mask_params
 from cloudstack_mcp.tools.inventory import ToolDef
 from cloudstack_mcp.tools.schema import Validator, controls_for, encode, normalise
 
@@ -150,6 +151,7 @@ class Pipeline:
             problems.append("'page' cannot be combined with fetch_all=true (fetch_all reads every page)")
         if problems:
             raise ArgumentError(api.name, problems)
+        params = encode(api, norm.arguments)
         return ToolCall(
             tool=tool,
             api=api,
@@ -157,7 +159,8 @@ class Pipeline:
             controls=norm.controls,
             policy=for_call(api, norm.arguments),
             base_policy=self.policy(api),
-            params=encode(api, norm.arguments),
+            params=params,
+            post=by_post(api, params),
             via=via,
             request=request,
         )
@@ -195,9 +198,9 @@ class Pipeline:
         api, params = call.api, call.params
         fields = call.controls.get("fields")
         if call.controls.get("fetch_all"):
-            answer, note = await self._fetch_all(api, params)
+            answer, note = await self._fetch_all(api, params, call.post)
             return self._answer(api, answer, fields, note=note)
-        answer = await self.client.call(api.name, params, idempotent=call.read_only)
+        answer = await self.client.call(api.name, params, idempotent=call.read_only, post=call.post)
         jobid = answer.get("jobid") if isinstance(answer, dict) else None
         if not (api.isasync and jobid):
             return self._answer(api, answer, fields)
@@ -264,11 +267,13 @@ class Pipeline:
             text = f"{text}\n{note}"
         return text_result(text, data=answer if data is None else data)
 
-    async def _fetch_all(self, api: ApiSpec, params: dict[str, str]) -> tuple[Any, str]:
+    async def _fetch_all(self, api: ApiSpec, params: dict[str, str], post: bool) -> tuple[Any, str]:
         size = int(params.get("pagesize") or self.settings.page_size)
         if size <= 0:  # pagesize=-1: the server sends everything at once
-            return await self.client.call(api.name, params, idempotent=True), ""
-        first = await self.client.call(api.name, {**params, "page": "1", "pagesize": str(size)}, idempotent=True)
+            return await self.client.call(api.name, params, idempotent=True, post=post), ""
+        first = await self.client.call(
+            api.name, {**params, "page": "1", "pagesize": str(size)}, idempotent=True, post=post
+        )
         if not isinstance(first, dict):
             return first, ""
         key = next((k for k, v in first.items() if isinstance(v, list)), None)
@@ -286,7 +291,7 @@ class Pipeline:
         async def fetch(page: int) -> None:
             async with limiter:
                 answer = await self.client.call(
-                    api.name, {**params, "page": str(page), "pagesize": str(size)}, idempotent=True
+                    api.name, {**params, "page": str(page), "pagesize": str(size)}, idempotent=True, post=post
                 )
             results[page] = list(answer.get(key, [])) if isinstance(answer, dict) else []
 
@@ -301,6 +306,12 @@ class Pipeline:
                 f"{count} fetched. Narrow it (keyword or other filters), page with page/pagesize, or raise --max-pages."
             )
         return {**first, key: items}, note
+
+
+def by_post(api: ApiSpec, params: Mapping[str, str]) -> bool:
+    """Whether a request goes as a POST form: when it carries a password or key, which in a query string
+    would end up in the access logs of every proxy on the way."""
+    return mask_params(params, api) != params
 
 
 def render_fallback(answer: Any) -> str:

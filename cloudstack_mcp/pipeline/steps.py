@@ -51,6 +51,7 @@ class ToolCall:
     policy: ApiPolicy  # policy.for_call(api, arguments)
     base_policy: ApiPolicy  # policy.classify(api)
     params: dict[str, str]  # the encoded request parameters that would be sent (before signing)
+    post: bool = False  # send as a POST form (pipeline.call decides: a secret must not sit in a URL)
     via: Literal["tool", "call_api", "cli"] = "tool"
     request: types.CallToolRequestParams | None = None
     decision: Decision = field(default_factory=Decision)
