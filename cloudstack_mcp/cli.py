@@ -203,14 +203,16 @@ def build_parser(*, simulator_options: bool = True) -> argparse.ArgumentParser:
         parents=[common],
         help="call one tool or API through the same pipeline",
         description="Call one tool (or any API by name) through the server's pipeline: same "
-        "validation, safety, job handling and output. A value starting with [ or { or a double quote is "
-        """read as JSON (ids='["a","b"]', tags='{"env":"prod"}'); any other value is text, converted to the """
-        "parameter's type (pagesize=10, listall=true, ids=a,b).",
+        "validation, safety, job handling and output. A value that parses as JSON is read as JSON, control "
+        """arguments included (dry_run=true, pagesize=10, ids='["a","b"]', tags='{"env":"prod"}'), except that a """
+        "text parameter keeps the text as typed (name=007); any other value is text, converted to the "
+        "parameter's type (ids=a,b). --raw passes every value as text.",
         epilog="example: cloudstack-mcp call list_virtual_machines state=Running fetch_all=true",
     )
     call.add_argument("tool", metavar="TOOL", help="tool name (list_zones) or API name (listZones)")
     call.add_argument("arguments", metavar="NAME=VALUE", nargs="*", help="arguments")
     call.add_argument("--json", action="store_true", help="print the structured answer as JSON")
+    call.add_argument("--raw", action="store_true", help="pass every NAME=VALUE as text (no JSON reading)")
 
     sub.add_parser(
         "sync",
@@ -235,7 +237,7 @@ def settings_from_args(args: argparse.Namespace, env: dict[str, str] | None = No
     return load_settings(flags, env)
 
 
-def _parse_assignments(items: Sequence[str]) -> dict[str, Any]:
+def _parse_assignments(items: Sequence[str], *, raw: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -243,19 +245,35 @@ def _parse_assignments(items: Sequence[str]) -> dict[str, Any]:
             raise CloudStackMcpError(
                 f'argument {item!r} is not NAME=VALUE (e.g. zoneid=1234 or tags=\'{{"env":"prod"}}\')'
             )
-        out[name] = _json_or_text(value)
+        out[name] = value if raw else _json_or_text(value)
     return out
 
 
 def _json_or_text(value: str) -> Any:
-    # Structured values (objects, arrays) and literals parse as JSON; anything else stays text and is
-    # converted by the API's own parameter types later ("3" becomes 3 only for an integer parameter).
-    if value[:1] in '[{"':
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+    # Whatever parses as JSON is JSON (true, 3, ["a"], {"k": "v"}, "quoted"): the control arguments
+    # (dry_run, wait, fetch_all, ...) have no API parameter type to convert text by, so "true" must
+    # arrive as true. Anything else stays text and is converted by the parameter's type later.
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+# CloudStack parameter types whose value is text as typed: `name=007` or `displaytext=true` must not
+# become a number or a boolean on the way.
+_TEXT_TYPES = frozenset({"string", "uuid", "date", "tzdate"})
+
+
+def _keep_text(api: Any, raw: dict[str, str], parsed: dict[str, Any]) -> dict[str, Any]:
+    """`parsed`, with the typed text back for the API's text parameters given a JSON scalar."""
+    if api is None:
+        return parsed
+    types_by_name = {p.name.lower(): p.type for p in api.params}
+    out = dict(parsed)
+    for name, value in parsed.items():
+        if types_by_name.get(name.lower()) in _TEXT_TYPES and not isinstance(value, (str, list, dict)):
+            out[name] = raw[name]
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -294,8 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _tools, settings, bool(getattr(args, "json", False)), bool(getattr(args, "profiles", False))
             )
         if command == "call":
-            arguments = _parse_assignments(args.arguments)
-            return anyio.run(_call, settings, args.tool, arguments, bool(getattr(args, "json", False)))
+            raw = bool(getattr(args, "raw", False))
+            arguments = _parse_assignments(args.arguments, raw=raw)
+            texts = arguments if raw else _parse_assignments(args.arguments, raw=True)
+            return anyio.run(_call, settings, args.tool, arguments, bool(getattr(args, "json", False)), texts)
         if command == "sync":
             return anyio.run(_sync, settings)
     except (CloudStackMcpError, CatalogError) as exc:
@@ -389,11 +409,15 @@ def _danger(tool: Any) -> str:
     return f"{policy.kind}/{policy.severity.name.lower()}"
 
 
-async def _call(settings: Settings, name: str, arguments: dict[str, Any], as_json: bool) -> int:
+async def _call(
+    settings: Settings, name: str, arguments: dict[str, Any], as_json: bool, texts: dict[str, str] | None = None
+) -> int:
     from cloudstack_mcp.server.app import open_app
 
     async with open_app(settings) as app:
         tool = app.inventory.get(name)
+        if texts is not None:
+            arguments = _keep_text(tool.api if tool is not None else app.pipeline.resolve(name), texts, arguments)
         if tool is not None:
             result = await app.pipeline.call_tool(tool, arguments)
         else:
