@@ -20,7 +20,7 @@ from cloudstack_mcp.simulator.backend.jobs import Jobs
 from cloudstack_mcp.simulator.backend.kinds import ApiInfo, SpecIndex
 from cloudstack_mcp.simulator.backend.params import read_args
 from cloudstack_mcp.simulator.backend.seed import seed_cloud, seed_samples
-from cloudstack_mcp.simulator.backend.store import Entity, Store, now_text
+from cloudstack_mcp.simulator.backend.store import Entity, Store, new_uuid, now_text
 
 __all__ = ["Cloud"]
 
@@ -56,6 +56,11 @@ class Cloud:
         seed_samples(self)
 
     # ---- helpers for handlers -----------------------------------------------------------------------
+    def setting(self, name: str) -> str | None:
+        """A global setting's current value (listConfigurations / updateConfiguration), None when unknown."""
+        config = self.store.get("ConfigurationResponse", new_uuid(f"ConfigurationResponse:config:{name}"))
+        return None if config is None else str(config.get("value")).lower()
+
     def fields_of(self, kind: str) -> frozenset[str]:
         return self.index.fields.get(kind, frozenset())
 

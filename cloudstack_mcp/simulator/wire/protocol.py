@@ -30,6 +30,7 @@ from cloudstack_mcp.simulator.backend.errors import (
 )
 from cloudstack_mcp.simulator.backend.params import parse_date
 from cloudstack_mcp.simulator.wire.faults import FaultSet
+from cloudstack_mcp.simulator.wire.hardening import ENFORCE_KEY, expires_allowed, post_refusal
 
 __all__ = ["ApiProtocol", "HttpRequest", "HttpResponse", "RequestRecord"]
 
@@ -196,6 +197,10 @@ class ApiProtocol:
             return self._login(req, params)
         if command.lower() == "logout":
             return self._logout(req)
+        hardened = self.cloud.setting(ENFORCE_KEY) == "true"
+        refusal = post_refusal(command, req.method) if hardened else None
+        if refusal is not None:
+            return self._error(refusal, envelope if info else "errorresponse")
         caller, session_error = self._authenticate(req, params)
         if caller is None:
             return self._error(
@@ -238,9 +243,9 @@ class ApiProtocol:
             user = self.cloud.store.get("UserResponse", session.user_id)
             caller = self.cloud.accounts.caller(user) if user else None
             return caller, BAD_SESSION
-        return self._verify_signature(params), BAD_SIGNATURE
+        return self._verify_signature(params, hardened=self.cloud.setting(ENFORCE_KEY) == "true"), BAD_SIGNATURE
 
-    def _verify_signature(self, params: dict[str, str]) -> Caller | None:
+    def _verify_signature(self, params: dict[str, str], *, hardened: bool = False) -> Caller | None:
         api_key = signature = version = expires = None
         for name, value in params.items():
             lowered = name.lower()
@@ -254,10 +259,11 @@ class ApiProtocol:
                 expires = value
         if not api_key or not signature:
             return None
-        if version == "3":
-            moment = parse_date(expires or "", need_zone=True)
-            if moment is None or moment < datetime.now(timezone.utc):
-                return None
+        moment = parse_date(expires or "", need_zone=True) if version == "3" else None
+        if version == "3" and (moment is None or moment < datetime.now(timezone.utc)):
+            return None
+        if hardened and not expires_allowed(version, moment):
+            return None
         user = self.cloud.accounts.user_by_key(api_key)
         if user is None or not user.get("_secretkey"):
             return None

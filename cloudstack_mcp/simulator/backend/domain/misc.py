@@ -76,7 +76,9 @@ def update_configuration(ctx: Context) -> ObjectAnswer:
     value = ctx.arg("value")
     if config.get("name") == "default.page.size" and not str(value or "").isdigit():
         raise param_error(f"Please enter a positive integer for default.page.size, got {value}")
-    config["value"] = value
+    if config.get("type") == "Boolean" and str(value).lower() not in ("true", "false"):
+        raise param_error("Please enter either 'true' or 'false'.")
+    config["value"] = str(value).lower() if config.get("type") == "Boolean" else value
     return ObjectAnswer("configuration", config)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cloudstack_mcp.simulator.backend.seed.build import Seeder
 from cloudstack_mcp.simulator.backend.seed.default import seed_default
 from cloudstack_mcp.simulator.backend.seed.samples import seed_samples
+from cloudstack_mcp.simulator.backend.seed.settings import seed_settings
 
 if TYPE_CHECKING:
     from cloudstack_mcp.simulator.backend.cloud import Cloud
@@ -25,4 +26,6 @@ def seed_cloud(cloud: Cloud, profile: str = "default") -> None:
         builder = PROFILES[profile]
     except KeyError:
         raise ValueError(f"unknown seed profile {profile!r}; known: {', '.join(sorted(PROFILES))}") from None
-    builder(Seeder(cloud))
+    seeder = Seeder(cloud)
+    builder(seeder)
+    seed_settings(seeder)

@@ -246,7 +246,16 @@ def system_vm(
     )
 
 
-def configuration(s: Seeder, name: str, value: str, description: str, category: str = "Advanced") -> Entity:
+def configuration(
+    s: Seeder,
+    name: str,
+    value: str,
+    description: str,
+    category: str = "Advanced",
+    *,
+    kind: str = "String",
+    dynamic: bool = True,
+) -> Entity:
     return s.add(
         "ConfigurationResponse",
         f"config:{name}",
@@ -257,8 +266,8 @@ def configuration(s: Seeder, name: str, value: str, description: str, category: 
             "category": category,
             "description": description,
             "scope": "global",
-            "isdynamic": True,
-            "type": "String",
+            "isdynamic": dynamic,
+            "type": kind,
             "displaytext": name,
             "group": "Miscellaneous",
         },
