@@ -33,7 +33,7 @@ def required_arguments(sim: Simulator, api: ApiSpec) -> tuple[dict[str, Any], di
     return arguments, expected
 
 
-def walk_settings(sim: Simulator, tmp_path: Path) -> Settings:
+def walk_settings(sim: Simulator, tmp_path: Path, toolsets: tuple[str, ...] = ()) -> Settings:
     admin = sim.credentials["admin"]
     values: dict[str, Any] = {
         "endpoint": sim.endpoint,
@@ -42,6 +42,7 @@ def walk_settings(sim: Simulator, tmp_path: Path) -> Settings:
         "cache_dir": tmp_path / "cache",
         "poll_interval": 0.01,
         "poll_max": 0.05,
+        "toolsets": toolsets,
     }
     if "confirm_mode" in {f.name for f in dataclasses.fields(Settings)}:
         values["confirm_mode"] = "allow"  # this walk checks reachability, not the confirmation step
@@ -49,14 +50,18 @@ def walk_settings(sim: Simulator, tmp_path: Path) -> Settings:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", [SPEC_420, SPEC_418], ids=["4.20", "4.18"])
-async def test_every_api_is_reachable_through_call_api(spec: Path, tmp_path: Path):
+@pytest.mark.parametrize(
+    ("spec", "profile"),
+    [(SPEC_420, ()), (SPEC_418, ()), (SPEC_420, ("discovery",))],
+    ids=["4.20", "4.18", "4.20-discovery-only"],
+)
+async def test_every_api_is_reachable_through_call_api(spec: Path, profile: tuple[str, ...], tmp_path: Path):
     catalog = Catalog.load(spec)
     with Simulator(spec, job_seconds=0).running() as sim:
         plan = {name: required_arguments(sim, catalog[name]) for name in catalog}
         order = sorted(catalog, key=lambda n: (n.startswith(_LAST), n))
         results: dict[str, Any] = {}
-        async with open_app(walk_settings(sim, tmp_path), catalog=catalog) as app:
+        async with open_app(walk_settings(sim, tmp_path, profile), catalog=catalog) as app:
             listed = {t.api.name for t in app.inventory.tools.values() if t.api is not None}
             assert listed <= DEFAULT_PROFILE_APIS  # the default profile: nearly everything is not a tool
             async with Client(create_server(app)) as client:

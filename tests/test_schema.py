@@ -91,7 +91,7 @@ def test_control_arguments_never_clash_with_api_parameters(cat420: Catalog, cat4
 
 
 def test_controls_by_api_kind(cat420: Catalog) -> None:
-    assert controls_for(cat420["listVirtualMachines"]) == ("fetch_all", "fields")
+    assert controls_for(cat420["listVirtualMachines"]) == ("fetch_all", "count_by", "fields")
     assert controls_for(cat420["deployVirtualMachine"]) == ("wait",)
     assert controls_for(cat420["listCapabilities"]) == ()
 

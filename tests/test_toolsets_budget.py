@@ -14,7 +14,7 @@ from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.tools.budget import compact_text, compact_tool, listing_bytes, profile_sizes
-from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS, TOOLSETS
+from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS, PROFILES, TOOLSETS
 from tests.conftest import ROOT, SPEC_420
 
 
@@ -84,7 +84,7 @@ def test_compaction_never_changes_names_types_or_required(cat420: Catalog):
 def test_profile_sizes_cover_every_toolset_and_the_default_fits(cat420: Catalog):
     settings = Settings()
     rows = {r.profile: r for r in profile_sizes(cat420, settings, guard=Guard(settings))}
-    assert set(rows) == {"default", "all", *TOOLSETS}
+    assert set(rows) == {*PROFILES, *TOOLSETS}
     assert rows["all"].apis == 864
     assert rows["default"].tools + 3 <= 40 and rows["default"].tokens <= 15_000
     assert all(r.bytes < rows["all"].bytes for p, r in rows.items() if p != "all")

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import difflib
 import logging
-import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-import anyio
 import mcp_types as types
 
 from cloudstack_mcp import render
@@ -26,6 +24,7 @@ from cloudstack_mcp.cloudstack.retry import change_failure_text, unknown_outcome
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
 from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.pipeline.paging import PagingFailed, count_pages, fetch_pages
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, classify, for_call
 from cloudstack_mcp.render.results import error_result, text_result
@@ -37,7 +36,8 @@ __all__ = ["Pipeline"]
 
 log = logging.getLogger(__name__)
 
-_FETCH_CONCURRENCY = 4
+# fetch_all keeps the rows an answer can show (render's row limit); the others are counted, not held.
+_KEEP_ROWS = render.DEFAULT_MAX_ROWS
 Result = types.CallToolResult | types.InputRequiredResult
 
 
@@ -149,6 +149,8 @@ class Pipeline:
         problems += self.validator(api).problems(given) if given else self._problems_without_arguments(api)
         if norm.controls.get("fetch_all") and "page" in norm.arguments:
             problems.append("'page' cannot be combined with fetch_all=true (fetch_all reads every page)")
+        if norm.controls.get("count_by") and "page" in norm.arguments:
+            problems.append("'page' cannot be combined with count_by (count_by counts over every page)")
         if problems:
             raise ArgumentError(api.name, problems)
         params = encode(api, norm.arguments)
@@ -197,9 +199,16 @@ class Pipeline:
     async def _execute(self, call: ToolCall, ctx: Any) -> types.CallToolResult:
         api, params = call.api, call.params
         fields = call.controls.get("fields")
-        if call.controls.get("fetch_all"):
-            answer, note = await self._fetch_all(api, params, call.post)
-            return self._answer(api, answer, fields, note=note)
+        try:
+            if call.controls.get("count_by"):
+                return await self._count(api, params, call.controls["count_by"], call.post)
+            if call.controls.get("fetch_all"):
+                answer, note = await self._fetch_all(api, params, call.post)
+                return self._answer(api, answer, fields, note=note, every_page=True)
+        except PagingFailed as exc:
+            what = "count_by" if call.controls.get("count_by") else "fetch_all"
+            text = f"{_error_text(exc.cause, api, call.arguments)}\n{exc.note(what)}"
+            return error_result(text, data=_error_data(exc.cause))
         answer = await self.client.call(api.name, params, idempotent=call.read_only, post=call.post)
         jobid = answer.get("jobid") if isinstance(answer, dict) else None
         if not (api.isasync and jobid):
@@ -256,10 +265,17 @@ class Pipeline:
         return error_result(_error_text(err, api, call.arguments), data=outcome.body)
 
     def _answer(
-        self, api: ApiSpec, answer: Any, fields: Sequence[str] | None, *, note: str = "", data: Any = None
+        self,
+        api: ApiSpec,
+        answer: Any,
+        fields: Sequence[str] | None,
+        *,
+        note: str = "",
+        data: Any = None,
+        every_page: bool = False,
     ) -> types.CallToolResult:
         try:
-            text = render.render_output(api, answer, mode=self.settings.output, fields=fields)
+            text = render.render_output(api, answer, mode=self.settings.output, fields=fields, every_page=every_page)
         except Exception:  # a rendering bug must not lose the answer
             log.exception("rendering %s failed", api.name)
             text = render_fallback(answer)
@@ -271,41 +287,33 @@ class Pipeline:
         size = int(params.get("pagesize") or self.settings.page_size)
         if size <= 0:  # pagesize=-1: the server sends everything at once
             return await self.client.call(api.name, params, idempotent=True, post=post), ""
-        first = await self.client.call(
-            api.name, {**params, "page": "1", "pagesize": str(size)}, idempotent=True, post=post
+        listing = await fetch_pages(
+            self.client,
+            api.name,
+            params,
+            page_size=size,
+            max_pages=self.settings.max_pages,
+            keep=_KEEP_ROWS,
+            post=post,
         )
-        if not isinstance(first, dict):
-            return first, ""
-        key = next((k for k, v in first.items() if isinstance(v, list)), None)
-        try:
-            count = int(first.get("count", 0))
-        except (TypeError, ValueError):
-            count = 0
-        if key is None or count <= size:
-            return first, ""
-        total_pages = math.ceil(count / size)
-        pages = min(total_pages, self.settings.max_pages)
-        results: dict[int, list[Any]] = {1: list(first[key])}
-        limiter = anyio.Semaphore(_FETCH_CONCURRENCY)
-
-        async def fetch(page: int) -> None:
-            async with limiter:
-                answer = await self.client.call(
-                    api.name, {**params, "page": str(page), "pagesize": str(size)}, idempotent=True, post=post
-                )
-            results[page] = list(answer.get(key, [])) if isinstance(answer, dict) else []
-
-        async with anyio.create_task_group() as tg:
-            for page in range(2, pages + 1):
-                tg.start_soon(fetch, page)
-        items = [item for page in sorted(results) for item in results[page]]
         note = ""
-        if pages < total_pages:
+        if listing.capped:
             note = (
-                f"fetch_all: the cap of {self.settings.max_pages} pages x {size} cut the list: {len(items)} of "
-                f"{count} fetched. Narrow it (keyword or other filters), page with page/pagesize, or raise --max-pages."
+                f"fetch_all: the cap of {self.settings.max_pages} pages x {size} cut the list: {listing.read} of "
+                f"{listing.count} fetched. Narrow it (keyword or other filters), page with page/pagesize, "
+                "raise --max-pages, or count them with count_by."
             )
-        return {**first, key: items}, note
+        return listing.answer(), note
+
+    async def _count(
+        self, api: ApiSpec, params: dict[str, str], fields: Sequence[str], post: bool
+    ) -> types.CallToolResult:
+        size = int(params.get("pagesize") or self.settings.page_size)
+        counts = await count_pages(
+            self.client, api.name, params, fields, page_size=max(size, 1), max_pages=self.settings.max_pages, post=post
+        )
+        text = render.render_counts(api, counts.summary(), capped=counts.listing.capped)
+        return text_result(text, data=counts.summary())
 
 
 def by_post(api: ApiSpec, params: Mapping[str, str]) -> bool:

@@ -11,6 +11,7 @@ whether the text part is this rendering, JSON, or both.
 from __future__ import annotations
 
 from cloudstack_mcp.render.answer import DEFAULT_MAX_ROWS, answer_kind, render_answer, render_job
+from cloudstack_mcp.render.counts import render_counts
 from cloudstack_mcp.render.errors import render_error, render_error_answer
 from cloudstack_mcp.render.modes import DEFAULT_OUTPUT, OutputMode, answer_json, parse_output_mode, render_output
 
@@ -22,6 +23,7 @@ __all__ = [
     "answer_kind",
     "parse_output_mode",
     "render_answer",
+    "render_counts",
     "render_error",
     "render_error_answer",
     "render_job",

@@ -69,8 +69,11 @@ def render_answer(
     fields: Sequence[str] | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     params: Mapping[str, Any] | None = None,
+    every_page: bool = False,
 ) -> str:
-    """Text for one unwrapped answer (the value under the envelope key, or a job's `jobresult`)."""
+    """Text for one unwrapped answer (the value under the envelope key, or a job's `jobresult`).
+
+    `every_page`: a list read over every page (fetch_all) whose answer keeps only its first rows."""
     docs = field_docs(api)
     kind = answer_kind(api, answer)
     if kind != "list":
@@ -101,7 +104,7 @@ def render_answer(
         count = answer.get("count")
         return render_list(
             api, key, items, count=count if isinstance(count, int) else None, fields=fields, max_rows=max_rows,
-            docs=docs, extra=extra,
+            docs=docs, extra=extra, every_page=every_page,
         )  # fmt: skip
     # A single object under its object name, or a flat object (login, async submission of create-type commands).
     if len(answer) == 1:

@@ -176,11 +176,16 @@ def render_list(
     max_rows: int,
     docs: Mapping[str, str],
     extra: Mapping[str, Any] | None = None,
+    every_page: bool = False,
 ) -> str:
-    """A list answer as a header, one row per item and notes; never drops rows silently."""
+    """A list answer as a header, one row per item and notes; never drops rows silently.
+
+    `every_page`: the items are the first of a list read over every page (fetch_all), not one page."""
     total = count if isinstance(count, int) else len(items)
     head = f"count: {total} {key}"
-    if total > len(items):
+    if total > len(items) and every_page:
+        head += f" (every page read; the answer keeps the first {len(items)}: count them with count_by, or narrow the list)"
+    elif total > len(items):
         head += f" (this page holds {len(items)}; ask for the next one with page/pagesize)"
     elif total < len(items):
         head += f" (the answer holds {len(items)})"

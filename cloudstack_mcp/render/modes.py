@@ -85,12 +85,13 @@ def render_output(
     mode: OutputMode | str = DEFAULT_OUTPUT,
     fields: Sequence[str] | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
+    every_page: bool = False,
 ) -> str:
-    """The text part of a tool result in the chosen output mode."""
+    """The text part of a tool result in the chosen output mode (`every_page`: see render_answer)."""
     mode = parse_output_mode(mode)
     if mode is OutputMode.JSON:
         return answer_json(api, answer, fields=fields, max_rows=max_rows)
-    text = render_answer(api, answer, fields=fields, max_rows=max_rows)
+    text = render_answer(api, answer, fields=fields, max_rows=max_rows, every_page=every_page)
     if mode is OutputMode.BOTH:
         return f"{text}\n\nJSON:\n{answer_json(api, answer, fields=fields, max_rows=max_rows)}"
     return text

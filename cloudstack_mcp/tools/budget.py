@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 
-from cloudstack_mcp.tools.toolsets import TOOLSETS
+from cloudstack_mcp.tools.toolsets import PROFILES, TOOLSETS
 
 if TYPE_CHECKING:
     from cloudstack_mcp.catalog.model import Catalog
@@ -138,7 +138,12 @@ def profile_sizes(
     from cloudstack_mcp.tools.inventory import build_inventory  # tools imports this module
 
     extras = list(extras)
-    titles = {"default": "Default profile", **{ts.id: ts.title for ts in TOOLSETS.values()}, "all": "Every API"}
+    titles = {
+        "default": PROFILES["default"],
+        "discovery": PROFILES["discovery"],
+        **{ts.id: ts.title for ts in TOOLSETS.values()},
+        "all": PROFILES["all"],
+    }
     out = []
     for profile in profiles or titles:
         chosen = replace(settings, toolsets=tuple(profile.split(",")), tools=())

@@ -211,9 +211,9 @@ def _dump(result: types.ListToolsResult) -> dict[str, Any]:
 
 def _selected_apis(catalog: Catalog, names: Mapping[str, str], settings: Settings) -> set[str]:
     chosen = {s.lower() for s in settings.toolsets}
-    unknown = chosen - set(toolsets.TOOLSETS) - {"all", "default"}
+    unknown = chosen - set(toolsets.TOOLSETS) - set(toolsets.PROFILES)
     if unknown:
-        valid = ", ".join(["all", "default", *sorted(toolsets.TOOLSETS)])
+        valid = ", ".join([*sorted(toolsets.PROFILES), *sorted(toolsets.TOOLSETS)])
         raise ConfigError(f"unknown toolset(s) {', '.join(sorted(unknown))} in --toolsets: use {valid}")
     apis: set[str] = set()
     if "all" in chosen:
@@ -221,7 +221,9 @@ def _selected_apis(catalog: Catalog, names: Mapping[str, str], settings: Setting
     else:
         if "default" in chosen or (not chosen and not settings.tools):
             apis |= {a for a in catalog if a in toolsets.DEFAULT_PROFILE_APIS}
-        if chosen - {"default"}:
+        if "discovery" in chosen:
+            apis |= {a for a in catalog if a in toolsets.DISCOVERY_PROFILE_APIS}
+        if chosen - set(toolsets.PROFILES):
             apis |= {a for a in catalog if toolsets.category_for(a) in chosen}
     if settings.tools:
         apis |= {api for tool, api in names.items() if matches(settings.tools, tool, api)}

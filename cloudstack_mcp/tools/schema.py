@@ -48,6 +48,13 @@ CONTROL_ARGS: dict[str, dict[str, Any]] = {
         "type": "boolean",
         "description": "Fetch every page (concurrently, capped; the answer says when the cap cut the list).",
     },
+    "count_by": {
+        "type": "array",
+        "items": {"type": "string"},
+        "minItems": 1,
+        "maxItems": 2,
+        "description": "Count rows over every page by 1-2 fields (e.g. [\"state\"]) instead of listing them.",
+    },
     "fields": {
         "type": "array",
         "items": {"type": "string"},
@@ -148,7 +155,7 @@ def controls_for(api: ApiSpec) -> tuple[str, ...]:
     if api.isasync:
         names.append("wait")
     if api.param("page") is not None and api.param("pagesize") is not None:
-        names += ["fetch_all", "fields"]
+        names += ["fetch_all", "count_by", "fields"]
     return tuple(names)
 
 

@@ -13,7 +13,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["CATCH_ALL", "DEFAULT_PROFILE_APIS", "TOOLSETS", "Toolset", "category_for", "toolset_members"]
+__all__ = [
+    "CATCH_ALL",
+    "DEFAULT_PROFILE_APIS",
+    "DISCOVERY_PROFILE_APIS",
+    "PROFILES",
+    "TOOLSETS",
+    "Toolset",
+    "category_for",
+    "toolset_members",
+]
 
 CATCH_ALL = "other"
 
@@ -252,3 +261,16 @@ DEFAULT_PROFILE_APIS: frozenset[str] = frozenset(
         "listCapacity",
     }
 )
+
+
+# The discovery-only profile: no API listed but the job check; search_apis, describe_api and call_api
+# (listed in every profile) reach every API. Its whole listing stays under 2,000 tokens, for clients
+# that load many servers or models with small context windows.
+DISCOVERY_PROFILE_APIS: frozenset[str] = frozenset({"queryAsyncJobResult"})
+
+# Selections that are not toolsets (--toolsets default|discovery|all), with their titles.
+PROFILES: dict[str, str] = {
+    "default": "Default profile",
+    "discovery": "Discovery only",
+    "all": "Every API",
+}
