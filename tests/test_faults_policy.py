@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.catalog.naming import tool_name
-from cloudstack_mcp.cloudstack.retry import RetryPolicy, check_call, never_ran, outcome_unknown, retryable
+from cloudstack_mcp.cloudstack.retry import RetryPolicy, never_ran, outcome_unknown, retryable
 from cloudstack_mcp.config import load_settings
 from cloudstack_mcp.errors import ApiError, ConfigError, TransportError
 from cloudstack_mcp.policy.classify import classify
+from cloudstack_mcp.render.failures import check_call
 
 E = "http://cs.example/client/api"
 

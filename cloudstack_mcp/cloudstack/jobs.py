@@ -85,7 +85,7 @@ async def wait_for_job(
                 raise
             failures += 1
             if failures >= _MAX_POLL_FAILURES:
-                raise  # the pipeline reports it with the job id and how to follow it (retry.unknown_outcome_text)
+                raise  # the pipeline reports it with the job id and how to follow it (render.failures.unknown_outcome_text)
             log.info("polling job %s failed (%s); trying again", jobid, exc)
             continue
         polls += 1

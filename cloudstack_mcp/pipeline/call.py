@@ -20,13 +20,13 @@ from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.cloudstack.jobs import follow_hint, job_error, wait_for_job
-from cloudstack_mcp.cloudstack.retry import change_failure_text, unknown_outcome_text
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
 from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.pipeline.paging import PagingFailed, count_pages, fetch_pages
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, classify, for_call
+from cloudstack_mcp.render.failures import change_failure_text, unknown_outcome_text
 from cloudstack_mcp.render.results import error_result, text_result
 from cloudstack_mcp.safety.secrets import mask_params
 from cloudstack_mcp.tools.inventory import ToolDef
@@ -188,7 +188,7 @@ class Pipeline:
             if result is None:
                 result = await self._execute(call, ctx)
         except CloudStackMcpError as exc:
-            # A change that failed on the way: say whether it may have happened (retry.py).
+            # A change that failed on the way: say whether it may have happened (render/failures.py).
             text = None if call.read_only else change_failure_text(api, call.arguments, exc, self.catalog)
             result = error_result(text or _error_text(exc, api, call.arguments), data=_error_data(exc))
         finally:
