@@ -27,11 +27,24 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from cloudstack_mcp.errors import ConfigError
-from cloudstack_mcp.policy.classify import Severity
-from cloudstack_mcp.safety.audit import default_audit_path, is_disabled
-from cloudstack_mcp.safety.confirm import CONFIRM_MODES
+from cloudstack_mcp.severity import Severity
 
-__all__ = ["Settings", "default_cache_dir", "load_settings", "parse_bool", "split_list"]
+__all__ = [
+    "CONFIRM_MODES",
+    "ConfirmMode",
+    "Settings",
+    "default_audit_path",
+    "default_cache_dir",
+    "is_disabled",
+    "load_settings",
+    "parse_bool",
+    "split_list",
+]
+
+# When the client cannot ask the user: type the phrase the answer names, refuse, or go ahead.
+ConfirmMode = Literal["phrase", "deny", "allow"]
+CONFIRM_MODES: tuple[ConfirmMode, ...] = ("phrase", "deny", "allow")
+_AUDIT_OFF = frozenset({"off", "none", "no", "false", "-", ""})  # --audit-log values that switch it off
 
 # env variable -> setting, in order of preference (the first set one wins).
 _CONNECTION_ENV: dict[str, tuple[str, ...]] = {
@@ -103,6 +116,18 @@ def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "cloudstack-mcp"
 
 
+def default_audit_path(env: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_STATE_HOME/cloudstack-mcp/audit.jsonl`, else `~/.local/state/cloudstack-mcp/audit.jsonl`."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")
+    return Path(base) / "cloudstack-mcp" / "audit.jsonl"
+
+
+def is_disabled(value: str | os.PathLike[str] | None) -> bool:
+    """True for the values that switch the audit log off (`off`, `none`, `-`)."""
+    return value is not None and str(value).strip().lower() in _AUDIT_OFF
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server needs, resolved and checked; build with `load_settings`."""
@@ -132,7 +157,7 @@ class Settings:
     allow_tools: tuple[str, ...] = ()  # guard: when set, only these tools may run
     deny_tools: tuple[str, ...] = ()  # guard: these never run
     # Safety (guard): confirmation and audit
-    confirm_mode: Literal["phrase", "deny", "allow"] = "phrase"  # when the client cannot ask the user
+    confirm_mode: ConfirmMode = "phrase"  # when the client cannot ask the user
     confirm_level: Severity = Severity.HIGH  # lowest severity that needs confirmation
     audit_log: Path | None = field(default_factory=default_audit_path)  # None: off
     audit_required: bool = True  # refuse changes when the audit log cannot be written

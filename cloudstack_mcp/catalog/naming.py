@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable
 
-__all__ = ["MAX_TOOL_NAME", "tool_name", "tool_names"]
+__all__ = ["MAX_TOOL_NAME", "matches", "tool_name", "tool_names"]
 
 MAX_TOOL_NAME = 64
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -28,6 +29,13 @@ def tool_name(api_name: str) -> str:
         digest = hashlib.sha1(api_name.encode()).hexdigest()[:6]
         snake = snake[: MAX_TOOL_NAME - 7].rstrip("_") + "_" + digest
     return snake
+
+
+def matches(patterns: Iterable[str], *names: str) -> bool:
+    """True when any glob pattern matches any of the names (case-insensitive): the one reading of the
+    name patterns of --tools, --exclude-tools, --allow-tools and --deny-tools."""
+    low = [n.lower() for n in names if n]
+    return any(fnmatch.fnmatchcase(n, p.lower()) for p in patterns for n in low)
 
 
 def tool_names(api_names: Iterable[str]) -> dict[str, str]:

@@ -25,17 +25,16 @@ the API exists to hand one out, and writes the audit record.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import mcp_types as types
 
 from cloudstack_mcp.catalog.model import ApiSpec
-from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.catalog.naming import matches, tool_name
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, Severity, classify, for_call
@@ -62,12 +61,6 @@ _INPUT_KEY = "cloudstack-mcp/confirm/"
 # Arguments that can raise a call's severity (policy.for_call); tools taking them get `confirm`.
 _ESCALATING = {"expunge": True, "forced": True, "cleanup": True, "shrinkok": True, "repair": True,
                "forcedestroylocalstorage": True, "deleteprotection": False}  # fmt: skip
-
-
-def matches(patterns: Iterable[str], *names: str) -> bool:
-    """True when any glob pattern matches any of the names (case-insensitive)."""
-    low = [n.lower() for n in names if n]
-    return any(fnmatch.fnmatchcase(n, p.lower()) for p in patterns for n in low)
 
 
 class Guard:
@@ -114,6 +107,12 @@ class Guard:
         if confirm.needs_confirmation(policy, self.level) or confirm.needs_confirmation(_worst_case(api), self.level):
             names.append("confirm")
         return tuple(names)
+
+    @property
+    def controls_key(self) -> str | None:
+        """What decides `controls_for`'s answers, for caches of tool schemas (tools.listing_cache); None
+        for a subclass, which may add other control arguments: its listing is never cached."""
+        return f"confirm-level {int(self.level)}" if type(self) is Guard else None
 
     # -- review -----------------------------------------------------------------------------
 

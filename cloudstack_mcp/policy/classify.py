@@ -16,35 +16,16 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from enum import IntEnum
 from typing import Any, Literal
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import tool_name
 from cloudstack_mcp.policy.rules import NAMESPACES, OVERRIDES, VERBS, Obj, Verb, find_object
+from cloudstack_mcp.severity import Severity  # the scale is shared (settings, audit): one owner below
 
 __all__ = ["ApiPolicy", "Severity", "classify", "for_call", "markdown_table", "parse_name"]
 
 Kind = Literal["read", "mutating", "destructive"]
-
-
-class Severity(IntEnum):
-    NONE = 0
-    LOW = 1
-    MEDIUM = 2
-    HIGH = 3
-    CRITICAL = 4
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown severity {text!r}: use one of low, medium, high, critical") from None
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,19 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import IntEnum
 from functools import cache
 
+from cloudstack_mcp.severity import Severity as Sev
+
 __all__ = ["NAMESPACES", "OBJECTS", "OVERRIDES", "VERBS", "Obj", "Verb", "find_object"]
-
-
-class Sev(IntEnum):
-    # Mirrors policy.Severity (kept here so the tables do not import the logic module).
-    NONE = 0
-    LOW = 1
-    MEDIUM = 2
-    HIGH = 3
-    CRITICAL = 4
 
 
 @dataclass(frozen=True, slots=True)

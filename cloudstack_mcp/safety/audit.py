@@ -23,27 +23,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from cloudstack_mcp.config import default_audit_path, is_disabled  # where the log goes is configuration
 from cloudstack_mcp.safety.secrets import SecretScrubber, default_scrubber
 
-__all__ = ["OUTCOMES", "AuditLog", "default_audit_path"]
+__all__ = ["OUTCOMES", "AuditLog", "default_audit_path", "is_disabled"]
 
 log = logging.getLogger(__name__)
 
 # What happened to a call, as the `outcome` field of a record.
 OUTCOMES = frozenset({"sent", "failed", "denied", "declined", "confirmation-required", "dry-run"})
-_DISABLED = frozenset({"off", "none", "no", "false", "-", ""})
-
-
-def default_audit_path(env: Mapping[str, str] | None = None) -> Path:
-    """`$XDG_STATE_HOME/cloudstack-mcp/audit.jsonl`, else `~/.local/state/cloudstack-mcp/audit.jsonl`."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")
-    return Path(base) / "cloudstack-mcp" / "audit.jsonl"
-
-
-def is_disabled(value: str | os.PathLike[str] | None) -> bool:
-    """True for the values that switch the audit log off (`off`, `none`, `-`)."""
-    return value is not None and str(value).strip().lower() in _DISABLED
 
 
 class AuditLog:

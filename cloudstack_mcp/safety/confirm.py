@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from cloudstack_mcp.catalog.model import ApiSpec
+from cloudstack_mcp.config import CONFIRM_MODES, ConfirmMode  # the setting's values: config owns them
 from cloudstack_mcp.policy.classify import ApiPolicy, Severity, parse_name
 from cloudstack_mcp.safety.secrets import MASK, is_secret_name
 
@@ -39,8 +40,6 @@ __all__ = [
     "warning_text",
 ]
 
-ConfirmMode = Literal["phrase", "deny", "allow"]
-CONFIRM_MODES: tuple[ConfirmMode, ...] = ("phrase", "deny", "allow")
 DEFAULT_LEVEL = Severity.HIGH
 ElicitOutcome = Literal["accepted", "declined", "cancelled", "mismatch"]
 

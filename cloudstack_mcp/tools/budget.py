@@ -21,8 +21,7 @@ from cloudstack_mcp.tools.toolsets import PROFILES, TOOLSETS
 if TYPE_CHECKING:
     from cloudstack_mcp.catalog.model import Catalog
     from cloudstack_mcp.config import Settings
-    from cloudstack_mcp.pipeline.guard import Guard
-    from cloudstack_mcp.tools.inventory import ToolDef
+    from cloudstack_mcp.tools.inventory import Controls, ToolDef
 
 __all__ = [
     "PARAM_WIDTH",
@@ -131,7 +130,7 @@ def profile_sizes(
     extras: Iterable[ToolDef] = (),
     profiles: Iterable[str] | None = None,
     *,
-    guard: Guard | None = None,
+    guard: Controls | None = None,
 ) -> list[ProfileSize]:
     """The size of the listing of each profile (default, every toolset, all) with these settings' filters;
     pass the server's guard and extra tools to count what the server really lists."""

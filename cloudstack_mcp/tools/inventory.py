@@ -11,27 +11,46 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import mcp_types as types
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog
-from cloudstack_mcp.catalog.naming import tool_names
+from cloudstack_mcp.catalog.naming import matches, tool_names
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ConfigError
-from cloudstack_mcp.pipeline.guard import Guard, matches
 from cloudstack_mcp.policy.classify import ApiPolicy, classify
 from cloudstack_mcp.tools import toolsets
 from cloudstack_mcp.tools.budget import compact_tool
 from cloudstack_mcp.tools.schema import controls_for, input_schema
 
-__all__ = ["Inventory", "ToolDef", "ToolHandler", "annotations_for", "build_inventory", "title_for"]
+__all__ = [
+    "Controls",
+    "Inventory",
+    "ToolDef",
+    "ToolHandler",
+    "annotations_for",
+    "build_inventory",
+    "title_for",
+]
 
 # An extra tool's handler: (arguments, request context or None, request params or None) -> result.
 ToolHandler = Callable[
     [dict[str, Any], Any, "types.CallToolRequestParams | None"],
     Awaitable["types.CallToolResult | types.InputRequiredResult"],
 ]
+
+
+
+class Controls(Protocol):
+    """What tools need of the guard (pipeline.guard.Guard): the control arguments it adds to a tool's
+    schema, and a key naming what decides them (None: do not cache schemas made with it)."""
+
+    def controls_for(self, api: ApiSpec, policy: ApiPolicy) -> tuple[str, ...]: ...
+
+    @property
+    def controls_key(self) -> str | None: ...
+
 
 _WORDS = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
 _IDEMPOTENT_VERBS = ("update", "delete", "remove", "destroy", "expunge", "enable", "disable", "set", "reset")
@@ -83,7 +102,7 @@ def annotations_for(api: ApiSpec, policy: ApiPolicy) -> dict[str, Any]:
     }
 
 
-def api_tool(name: str, api: ApiSpec, guard: Guard | None = None) -> ToolDef:
+def api_tool(name: str, api: ApiSpec, guard: Controls | None = None) -> ToolDef:
     """The ToolDef of one API (schema, annotations, toolset, policy, control arguments)."""
     policy = classify(api)
     controls = controls_for(api) + (guard.controls_for(api, policy) if guard else ())
@@ -234,7 +253,7 @@ def build_inventory(
     catalog: Catalog,
     settings: Settings,
     *,
-    guard: Guard | None = None,
+    guard: Controls | None = None,
     extras: Iterable[ToolDef] = (),
     names: Mapping[str, str] | None = None,
 ) -> Inventory:

@@ -24,9 +24,9 @@ from typing import Any
 from cloudstack_mcp import __version__
 from cloudstack_mcp.catalog.loader import catalog_fingerprint
 from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.catalog.naming import matches
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.pipeline.guard import Guard, matches
-from cloudstack_mcp.tools.inventory import Inventory, ToolDef, api_tool, build_inventory
+from cloudstack_mcp.tools.inventory import Controls, Inventory, ToolDef, api_tool, build_inventory
 
 __all__ = ["listing_file", "listing_key", "load_inventory", "read_listing", "write_listing"]
 
@@ -60,9 +60,10 @@ def code_fingerprint() -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
-def listing_key(catalog: Catalog, settings: Settings, guard: Guard | None) -> str | None:
+def listing_key(catalog: Catalog, settings: Settings, guard: Controls | None) -> str | None:
     """The digest naming a listing, or None when it cannot be cached (a guard of another kind)."""
-    if guard is not None and type(guard) is not Guard:
+    controls = guard.controls_key if guard is not None else None
+    if guard is not None and controls is None:
         return None  # a custom guard may add other control arguments
     inputs = {
         "format": _FORMAT,
@@ -72,7 +73,7 @@ def listing_key(catalog: Catalog, settings: Settings, guard: Guard | None) -> st
         "tools": list(settings.tools),
         "exclude_tools": list(settings.exclude_tools),
         "read_only": bool(settings.read_only),
-        "confirm_level": int(guard.level) if guard is not None else None,
+        "controls": controls,
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
@@ -124,7 +125,7 @@ def load_inventory(
     catalog: Catalog,
     settings: Settings,
     *,
-    guard: Guard | None,
+    guard: Controls | None,
     extras: Iterable[ToolDef],
     names: Mapping[str, str],
     use_cache: bool = True,
