@@ -153,6 +153,20 @@ async def test_fetch_all_pages_concurrently_with_a_cap(sim: Simulator, catalog: 
         assert bad.is_error and "'page' cannot be combined with fetch_all" in text(bad)
 
 
+async def test_fetch_all_with_a_failing_page_is_cloudstacks_error_saying_what_was_fetched(
+    sim: Simulator, catalog: Catalog, tmp_path: Path
+) -> None:
+    total = len(list(sim.cloud.store.all("HostResponse")))
+    sim.faults.add(FaultRule(api="listHosts", kind="error", code=530, text="database went away", after=1))
+    async with connected(settings_for(sim, tmp_path, page_size=1, max_pages=50), catalog) as (_app, client):
+        result = await client.call_tool("list_hosts", {"fetch_all": True})
+    assert result.is_error
+    assert "error 530" in text(result) and "database went away" in text(result)  # CloudStack's own error
+    assert "fetch_all: page " in text(result) and f"1 of {total} rows had been read" in text(result)
+    assert "internal error in cloudstack-mcp" not in text(result) and "ExceptionGroup" not in text(result)
+    assert result.structured_content["errorcode"] == 530
+
+
 async def test_bad_arguments_send_nothing(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
     async with connected(settings_for(sim, tmp_path), catalog) as (_app, client):
         before = len(sim.requests)
