@@ -57,6 +57,8 @@ _FLAG_SETTINGS = (
     "transport",
     "http_host",
     "http_port",
+    "simulator_state",
+    "simulator_reset",
 )
 
 
@@ -132,6 +134,16 @@ def _common_options() -> argparse.ArgumentParser:
         metavar="MODE",
         help="text part of tool results: text (compact rendering, default; the full answer is always the "
         "structured content), json (the answer as JSON, for clients that ignore structured content) or both",
+    )
+    m = p.add_argument_group("the built-in simulator (used when no CloudStack is configured)")
+    m.add_argument(
+        "--simulator-state",
+        metavar="DIR",
+        help="keep the simulator's cloud in a file in DIR (default: the state directory, "
+        "$XDG_STATE_HOME/cloudstack-mcp); 'off' keeps it in memory",
+    )
+    m.add_argument(
+        "--simulator-reset", action="store_true", help="start the simulator's cloud afresh (deletes its state file)"
     )
     p.add_argument("--log-level", metavar="LEVEL", help="stderr log level: debug, info, warning (default), error")
     return p

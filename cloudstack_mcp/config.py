@@ -83,6 +83,7 @@ _OPTION_ENV: dict[str, str] = {
     "connect_timeout": "CLOUDSTACK_MCP_CONNECT_TIMEOUT",
     "retries": "CLOUDSTACK_MCP_RETRIES",
     "retry_backoff": "CLOUDSTACK_MCP_RETRY_BACKOFF",
+    "simulator_state": "CLOUDSTACK_MCP_SIMULATOR_STATE",
 }
 
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
@@ -172,6 +173,10 @@ class Settings:
     connect_timeout: float = 10.0  # seconds to open a connection (capped by timeout)
     retries: int = 2  # extra attempts for a read-only call that failed in a way that may pass
     retry_backoff: float = 0.5  # first retry waits up to this long (full jitter), doubling each time
+    # The embedded simulator (nothing configured): where its cloud is kept; None = in memory.
+    # load_settings defaults it to the state directory; a Settings built in code keeps it in memory.
+    simulator_state: Path | None = None
+    simulator_reset: bool = False
     # Transport
     transport: Literal["stdio", "http"] = "stdio"
     http_host: str = "127.0.0.1"
@@ -456,6 +461,12 @@ def load_settings(
     ):
         if (value := _option(flags, env, name)) is not None:
             kwargs[name] = _number(value, f"--{name.replace('_', '-')}", kind, minimum)
+    state = _option(flags, env, "simulator_state")
+    if state is None:
+        kwargs["simulator_state"] = default_audit_path(env).parent
+    elif not is_disabled(state):
+        kwargs["simulator_state"] = Path(os.path.expanduser(str(state)))
+    kwargs["simulator_reset"] = bool(flags.get("simulator_reset"))
     if flags.get("transport"):
         if flags["transport"] not in ("stdio", "http"):
             raise ConfigError(f"--transport {flags['transport']!r}: use stdio or http")

@@ -204,7 +204,7 @@ class Pipeline:
                 return await self._count(api, params, call.controls["count_by"], call.post)
             if call.controls.get("fetch_all"):
                 answer, note = await self._fetch_all(api, params, call.post)
-                return self._answer(api, answer, fields, note=note, every_page=True)
+                return self._answer(api, answer, fields, note=note, every_page=True, params=params)
         except PagingFailed as exc:
             what = "count_by" if call.controls.get("count_by") else "fetch_all"
             text = f"{_error_text(exc.cause, api, call.arguments)}\n{exc.note(what)}"
@@ -212,7 +212,7 @@ class Pipeline:
         answer = await self.client.call(api.name, params, idempotent=call.read_only, post=call.post)
         jobid = answer.get("jobid") if isinstance(answer, dict) else None
         if not (api.isasync and jobid):
-            return self._answer(api, answer, fields)
+            return self._answer(api, answer, fields, params=params)
         if call.controls.get("wait") is False:
             what = f" for {answer['id']}" if answer.get("id") else ""
             return text_result(
@@ -273,9 +273,12 @@ class Pipeline:
         note: str = "",
         data: Any = None,
         every_page: bool = False,
+        params: Mapping[str, Any] | None = None,
     ) -> types.CallToolResult:
         try:
-            text = render.render_output(api, answer, mode=self.settings.output, fields=fields, every_page=every_page)
+            text = render.render_output(
+                api, answer, mode=self.settings.output, fields=fields, every_page=every_page, params=params
+            )
         except Exception:  # a rendering bug must not lose the answer
             log.exception("rendering %s failed", api.name)
             text = render_fallback(answer)

@@ -9,6 +9,7 @@ from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import tool_name
 from cloudstack_mcp.render.errors import render_error, render_error_answer
 from cloudstack_mcp.render.fields import field_docs
+from cloudstack_mcp.render.hints import empty_list_hint
 from cloudstack_mcp.render.listing import render_list
 from cloudstack_mcp.render.objects import render_object
 from cloudstack_mcp.render.summary import is_scalar, summarise
@@ -81,8 +82,7 @@ def render_answer(
     name = api.name if api else "the call"
     if kind == "empty":
         if api is not None and api.is_list:
-            every = ", or pass listall=true to see every account's" if api.param("listall") else ""
-            return f"count: 0 ({name} found nothing; check the filters{every})"
+            return f"count: 0 ({empty_list_hint(api, params)})"
         return f"Done: {name} answered with no content."
     if kind == "error":
         return render_error_answer(api, answer, params)

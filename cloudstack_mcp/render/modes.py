@@ -86,12 +86,15 @@ def render_output(
     fields: Sequence[str] | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     every_page: bool = False,
+    params: Mapping[str, Any] | None = None,
 ) -> str:
-    """The text part of a tool result in the chosen output mode (`every_page`: see render_answer)."""
+    """The text part of a tool result in the chosen output mode.
+
+    `every_page`: see render_answer; `params`: what was asked (for the empty-list hint)."""
     mode = parse_output_mode(mode)
     if mode is OutputMode.JSON:
         return answer_json(api, answer, fields=fields, max_rows=max_rows)
-    text = render_answer(api, answer, fields=fields, max_rows=max_rows, every_page=every_page)
+    text = render_answer(api, answer, fields=fields, max_rows=max_rows, every_page=every_page, params=params)
     if mode is OutputMode.BOTH:
         return f"{text}\n\nJSON:\n{answer_json(api, answer, fields=fields, max_rows=max_rows)}"
     return text

@@ -89,7 +89,11 @@ async def open_app(
             from cloudstack_mcp.simulator import Simulator
 
             spec = preloaded if preloaded is not None else settings.api_spec
-            simulator = stack.enter_context(Simulator(spec=spec).running(host="127.0.0.1", port=0))
+            simulator = stack.enter_context(
+                Simulator(spec=spec, state_dir=settings.simulator_state, reset_state=settings.simulator_reset).running(
+                    host="127.0.0.1", port=0
+                )
+            )
             preloaded = simulator.catalog
             admin = simulator.credentials["admin"]
             settings = settings.with_connection(
@@ -100,7 +104,12 @@ async def open_app(
             )
             print(
                 f"cloudstack-mcp: no CloudStack configured (CLOUDSTACK_ENDPOINT, cloudstack.ini); using the built-in "
-                f"simulator at {simulator.endpoint} as root admin. Its data is made up and lives in memory.",
+                f"simulator at {simulator.endpoint} as root admin. Its data is made up and "
+                + (
+                    f"kept in {simulator.state.path} (--simulator-reset starts afresh)."
+                    if simulator.state is not None
+                    else "lives in memory."
+                ),
                 file=stderr,
                 flush=True,
             )

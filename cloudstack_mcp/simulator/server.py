@@ -9,11 +9,13 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.simulator.backend.accounts import Credentials
 from cloudstack_mcp.simulator.backend.builtin import builtin_catalog
 from cloudstack_mcp.simulator.backend.cloud import Cloud
+from cloudstack_mcp.simulator.backend.persist import StateFile, state_file_for
 from cloudstack_mcp.simulator.wire.faults import FaultRule, FaultSet
 from cloudstack_mcp.simulator.wire.http import HttpServer
 from cloudstack_mcp.simulator.wire.protocol import ApiProtocol, RequestRecord
@@ -38,6 +40,8 @@ class Simulator:
 
     `spec`: None (the built-in API), a Catalog, or a path to a listApis JSON file (with
     `apis-meta.json` beside it when present). `faults`: None, a faults JSON file, or rules.
+    `state_dir`: keep the cloud in a file there, one per API catalog (backend/persist.py;
+    `reset_state` starts it afresh); None: in memory only.
     """
 
     def __init__(
@@ -48,6 +52,8 @@ class Simulator:
         secret_key: str | None = None,
         faults: str | Path | list[FaultRule] | None = None,
         job_seconds: float = 0.2,
+        state_dir: str | Path | None = None,
+        reset_state: bool = False,
     ) -> None:
         classes: dict[str, list[str]] = {}
         if spec is None:
@@ -69,6 +75,10 @@ class Simulator:
         else:
             self.faults = FaultSet(faults)
         self.protocol = ApiProtocol(self.cloud, self.faults)
+        self.state: StateFile | None = None
+        if state_dir is not None:
+            self.state = StateFile(state_file_for(Path(state_dir), catalog), catalog)
+            self.state.open(self.cloud, reset=reset_state)
         self.host = "127.0.0.1"
         self.port = 0
         self._server: HttpServer | None = None
@@ -104,11 +114,21 @@ class Simulator:
 
     # ---- serving -------------------------------------------------------------------------------------
     async def _start(self, host: str, port: int) -> HttpServer:
-        server = HttpServer(self.protocol.handle)
+        server = HttpServer(self.protocol.handle if self.state is None else self._handle_persisted)
         self.port = await server.start(host, port)
         self.host = host
         self._server = server
         return server
+
+    def _handle_persisted(self, req: Any) -> Any:
+        assert self.state is not None
+        with self.state.sync(self.cloud):
+            return self.protocol.handle(req)
+
+    def close_state(self) -> None:
+        """Save the cloud with this process's pending jobs finished (a no-op without a state file)."""
+        if self.state is not None:
+            self.state.close(self.cloud)
 
     @contextlib.asynccontextmanager
     async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[Simulator]:
@@ -119,6 +139,7 @@ class Simulator:
         finally:
             await server.close()
             self._server = None
+            self.close_state()
 
     @contextlib.contextmanager
     def running(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[Simulator]:
@@ -153,6 +174,7 @@ class Simulator:
             loop.call_soon_threadsafe(event.set)  # type: ignore[union-attr]
             thread.join(timeout=5)
             self._server = None
+            self.close_state()
 
     def serve_forever(
         self, host: str = "127.0.0.1", port: int = 8080, on_ready: Callable[[Simulator], None] | None = None

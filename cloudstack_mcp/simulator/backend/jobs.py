@@ -107,6 +107,15 @@ class Jobs:
             heapq.heappush(self._due, (due, self._seq, job_id))
         return job
 
+    def is_scheduled(self, job_id: str) -> bool:
+        """True when this process will finish the job (persist.py: a loaded job may come from another)."""
+        return any(entry[2] == job_id for entry in self._due)
+
+    def finish_now(self, job: Entity) -> None:
+        """Finish a pending job at once (persist.py: one another process left running)."""
+        if job.get("jobstatus") == 0:
+            self._finish(job)
+
     def settle(self) -> None:
         """Finish every job whose time has come (called before each request is handled)."""
         if not self._due:

@@ -84,6 +84,18 @@ class Store:
                 return e
         return None
 
+    # The counter as a number in a saved store (persist.py): counters do not pickle on every Python.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        following = next(self.internal_ids)
+        self.internal_ids = itertools.count(following)
+        state["internal_ids"] = following
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.internal_ids = itertools.count(int(state["internal_ids"]))
+
     def kinds(self) -> Iterator[str]:
         return iter(self._kinds)
 
