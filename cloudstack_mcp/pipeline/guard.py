@@ -205,13 +205,19 @@ class Guard:
             return None
         call.decision.stop("confirmation-required", confirmation="phrase asked")
         text = confirm.phrase_instructions(policy, api, args, _tool_name(call) if call.via == "tool" else call.tool)
-        if given not in (None, ""):
+        mismatch = given not in (None, "")
+        if mismatch:
             call.decision.confirmation = "phrase mismatch"
             text = "The confirm phrase given does not match this call (arguments changed?).\n" + text
-        return error_result(
-            text,
+        # A normal safety step, not a failure (isError false): clients and tools that treat errors as
+        # failures would otherwise stop here. The first line says plainly that nothing happened.
+        return text_result(
+            f"NOT DONE: {api.name} needs confirmation; nothing was sent.\n{text}",
             data={
+                "status": "confirmation_required",
+                "done": False,
                 "confirmation_required": True,
+                "phrase_mismatch": mismatch,
                 "phrase": phrase,
                 "severity": policy.severity.label,
                 "api": api.name,
