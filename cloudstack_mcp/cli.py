@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import sys
@@ -314,7 +313,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(run(args) or 0)
         settings = settings_from_args(args)
         if command == "serve":
-            gc.disable()  # start-up makes objects that all live on: no collections until serving (server.serve)
             from cloudstack_mcp.server.app import serve
 
             anyio.run(serve, settings)

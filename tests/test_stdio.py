@@ -75,23 +75,3 @@ def test_a_file_on_stdin_uses_the_sdk_transport(tmp_path: Path) -> None:
         )
     assert done.returncode == 0, done.stderr
     assert '"id":1' in done.stdout and '"serverInfo"' in done.stdout  # answered on stdout, from a plain file
-
-
-async def test_tracing_middleware_only_when_a_tracer_provider_is_set_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mcp.server._otel import OpenTelemetryMiddleware
-    from mcp.server.lowlevel import Server
-    from opentelemetry import trace
-
-    from cloudstack_mcp.server.app import _drop_idle_tracing
-
-    def traced(server: Server[object]) -> bool:
-        return any(isinstance(m, OpenTelemetryMiddleware) for m in server.middleware)
-
-    idle = Server("idle")
-    assert traced(idle)
-    _drop_idle_tracing(idle)  # nothing would record the spans
-    assert not traced(idle)
-    monkeypatch.setattr(trace, "get_tracer_provider", lambda: trace.NoOpTracerProvider())  # someone set one up
-    watched = Server("watched")
-    _drop_idle_tracing(watched)
-    assert traced(watched)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import gc
 import logging
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 import mcp_types as types
@@ -29,7 +28,7 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.call import Pipeline
 from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.render.results import error_result
-from cloudstack_mcp.tools.discovery import discovery_tools
+from cloudstack_mcp.tools.discovery import Discovery, discovery_tools
 from cloudstack_mcp.tools.inventory import Inventory, ToolDef
 from cloudstack_mcp.tools.listing_cache import load_inventory
 
@@ -55,14 +54,19 @@ class App:
     client: CloudStackClient
     guard: Guard
     pipeline: Pipeline
-    inventory: Inventory = field(init=False)
+    inventory: Inventory  # its API tools; the extra tools are added once the App is complete
     simulator: Any = None  # the embedded simulator, when no CloudStack is configured
 
 
-# Factories of extra tools (each gets the App before the inventory is built). The discovery
-# tools (search_apis, describe_api, call_api) register here.
+def _discovery(app: App) -> list[ToolDef]:
+    level = getattr(app.guard, "level", None)
+    return discovery_tools(Discovery(app.catalog, app.settings, app.pipeline, app.inventory, level=level))
+
+
+# Factories of extra tools: each gets the complete App (its inventory holding the API tools) and
+# its tools are listed after them. The discovery tools (search_apis, describe_api, call_api) register here.
 ToolFactory = Callable[[App], Iterable[ToolDef]]
-TOOL_FACTORIES: list[ToolFactory] = [discovery_tools]
+TOOL_FACTORIES: list[ToolFactory] = [_discovery]
 
 
 def extra_tools(app: App) -> list[ToolDef]:
@@ -123,15 +127,11 @@ async def open_app(
             loaded = time.perf_counter()
             guard = guard_factory(settings)
             pipeline = Pipeline(catalog, client, guard, settings)
-            app = App(settings, catalog, client, guard, pipeline, simulator=simulator)
-            app.inventory = load_inventory(
-                catalog,
-                settings,
-                guard=guard,
-                extras=extra_tools(app),
-                names=pipeline.tool_to_api,
-                use_cache=cache_listing,
+            inventory = load_inventory(
+                catalog, settings, guard=guard, names=pipeline.tool_to_api, use_cache=cache_listing
             )
+            app = App(settings, catalog, client, guard, pipeline, inventory, simulator=simulator)
+            inventory.add_extras(extra_tools(app), settings.exclude_tools)
             log.info(
                 "start-up: catalog %.0f ms (%s), inventory of %d tools %.0f ms",
                 (loaded - started) * 1000,
@@ -189,10 +189,6 @@ async def serve(settings: Settings) -> None:
     """Run until the client goes away (stdio) or the process is stopped (HTTP)."""
     async with open_app(settings) as app:
         server = create_server(app)
-        _drop_idle_tracing(server)
-        if not gc.isenabled():  # the command line starts with the collector off (~15% of start-up is collections)
-            gc.freeze()  # what start-up made lives as long as the server: later collections skip it
-            gc.enable()
         print(
             f"cloudstack-mcp {__version__}: {len(app.inventory)} tools from {len(app.catalog)} APIs "
             f"({app.catalog.source or 'listApis'}), CloudStack at {app.settings.endpoint} ({app.settings.source})",
@@ -206,17 +202,6 @@ async def serve(settings: Settings) -> None:
 
         async with stdio_streams() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
-
-
-def _drop_idle_tracing(server: Server[Any]) -> None:
-    """The SDK wraps every message in an OpenTelemetry span. With no tracer provider set up when the server
-    starts (`opentelemetry-instrument` and the like set one up before), the spans would go nowhere: drop
-    the middleware and its ~0.1 ms a call."""
-    from mcp.server._otel import OpenTelemetryMiddleware
-    from opentelemetry import trace
-
-    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-        server.middleware = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
 
 
 async def _serve_http(server: Server[Any], settings: Settings) -> None:

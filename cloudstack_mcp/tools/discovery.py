@@ -13,24 +13,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import mcp_types as types
 
-from cloudstack_mcp.catalog.model import ApiSpec
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.config import Settings
 from cloudstack_mcp.policy.classify import classify
 from cloudstack_mcp.render.results import error_result, text_result
-from cloudstack_mcp.tools.inventory import ToolDef, title_for
+from cloudstack_mcp.severity import Severity
+from cloudstack_mcp.tools.inventory import Inventory, ToolDef, title_for
 from cloudstack_mcp.tools.schema import input_schema
 from cloudstack_mcp.tools.toolsets import TOOLSETS, category_for
 
 if TYPE_CHECKING:  # search is imported on first use: ~12 ms of every start-up otherwise
-    from cloudstack_mcp.server.app import App
     from cloudstack_mcp.tools.search import SearchHit, SearchIndex
 
-__all__ = ["DISCOVERY_TOOLSET", "DISCOVERY_TOOLS", "Discovery", "discovery_tools"]
+__all__ = ["DISCOVERY_TOOLSET", "DISCOVERY_TOOLS", "ApiCaller", "Discovery", "discovery_tools"]
 
 DISCOVERY_TOOLSET = "discovery"
 DISCOVERY_TOOLS = ("search_apis", "describe_api", "call_api")
@@ -72,11 +73,41 @@ _CALL_SCHEMA = _schema(
 )
 
 
-class Discovery:
-    """The three discovery tools over one App (its catalog, pipeline, settings and listing)."""
+class ApiCaller(Protocol):
+    """What discovery needs of the call pipeline (pipeline.call.Pipeline), which sits above the tools."""
 
-    def __init__(self, app: App):
-        self.app = app
+    def resolve(self, name: str) -> ApiSpec | None: ...
+
+    def unknown_api_message(self, name: str) -> str: ...
+
+    def controls(self, api: ApiSpec) -> tuple[str, ...]: ...
+
+    async def call_api(
+        self, api_name: str, arguments: Mapping[str, Any] | None, ctx: Any = None, request: Any = None
+    ) -> Result: ...
+
+
+class Discovery:
+    """The three discovery tools over one server's catalog, pipeline, settings and listed API tools.
+
+    `inventory` is the server's, complete with its API tools (the discovery tools are added to it
+    after); `level` the guard's confirmation level (None: a guard without one).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        settings: Settings,
+        pipeline: ApiCaller,
+        inventory: Inventory,
+        *,
+        level: Severity | None = None,
+    ):
+        self.catalog = catalog
+        self.settings = settings
+        self.pipeline = pipeline
+        self.inventory = inventory
+        self.level = level
         self._index: SearchIndex | None = None
         self._lock = anyio.Lock()
 
@@ -84,7 +115,7 @@ class Discovery:
 
     @property
     def read_only_server(self) -> bool:
-        return bool(self.app.settings.read_only)
+        return bool(self.settings.read_only)
 
     async def index(self) -> SearchIndex:
         """The search index, built on first use (off the start-up path) in a worker thread."""
@@ -93,14 +124,13 @@ class Discovery:
                 if self._index is None:
                     from cloudstack_mcp.tools.search import SearchIndex
 
-                    self._index = await anyio.to_thread.run_sync(SearchIndex, self.app.catalog)
+                    self._index = await anyio.to_thread.run_sync(SearchIndex, self.catalog)
         return self._index
 
     def _listed_tool(self, api: ApiSpec) -> str | None:
         """The tool name of `api` when the server lists it (callable directly), else None."""
-        inventory = getattr(self.app, "inventory", None)
-        name = inventory.tool_name_of(api.name) if inventory is not None else None
-        return name if name is not None and name in inventory else None
+        name = self.inventory.tool_name_of(api.name)
+        return name if name is not None and name in self.inventory else None
 
     def _hidden_by_read_only(self, api: ApiSpec) -> bool:
         return self.read_only_server and not classify(api).read_only
@@ -165,7 +195,7 @@ class Discovery:
         )
 
     def _hit_line(self, hit: SearchHit) -> str:
-        api = self.app.catalog[hit.api]
+        api = self.catalog[hit.api]
         flags = ["read-only" if hit.read_only else "changes"]
         if hit.isasync:
             flags.append("async")
@@ -175,7 +205,7 @@ class Discovery:
         return f"- {hit.api} [{hit.category}; {', '.join(flags)}]: {hit.summary}"
 
     def _hit_data(self, hit: SearchHit) -> dict[str, Any]:
-        api = self.app.catalog[hit.api]
+        api = self.catalog[hit.api]
         return {
             "api": hit.api,
             "tool": hit.tool,
@@ -196,16 +226,16 @@ class Discovery:
             problems.append("name: expected an API name (listVirtualMachines) or a tool name (list_virtual_machines)")
         if problems:
             return error_result("describe_api: " + "; ".join(problems))
-        api = self.app.pipeline.resolve(name)
+        api = self.pipeline.resolve(name)
         if api is None:
-            return error_result(self.app.pipeline.unknown_api_message(name))
+            return error_result(self.pipeline.unknown_api_message(name))
         if self._hidden_by_read_only(api):
             return error_result(_read_only_refusal(api))
         body, data = self._description(api)
         return text_result(body, data=data)
 
     def _description(self, api: ApiSpec) -> tuple[str, dict[str, Any]]:
-        pipeline = self.app.pipeline
+        pipeline = self.pipeline
         policy = classify(api)
         controls = pipeline.controls(api)
         schema = input_schema(api, controls=controls)
@@ -237,7 +267,7 @@ class Discovery:
             )
         data = {
             "api": api.name,
-            "tool": _tool_name_of(self.app, api),
+            "tool": self.inventory.tool_name_of(api.name) or tool_name(api.name),
             "listed": listed is not None,
             "category": category_for(api.name),
             "description": api.description,
@@ -263,8 +293,8 @@ class Discovery:
         """When a call needs the user's confirmation, in the guard's own terms (level, mode)."""
         from cloudstack_mcp.safety import confirm
 
-        level = getattr(self.app.guard, "level", None)
-        mode = getattr(self.app.settings, "confirm_mode", "phrase")
+        level = self.level
+        mode = getattr(self.settings, "confirm_mode", "phrase")
         always = level is not None and confirm.needs_confirmation(policy, level)
         when = "always" if always else "for some arguments (those that make it more dangerous)"
         how = {
@@ -302,13 +332,7 @@ class Discovery:
                 "inside arguments"
             )
         merged = {**api_args, **stray}
-        return await self.app.pipeline.call_api(name, merged, ctx, request)
-
-
-def _tool_name_of(app: App, api: ApiSpec) -> str:
-    inventory = getattr(app, "inventory", None)
-    found = inventory.tool_name_of(api.name) if inventory is not None else None
-    return found or tool_name(api.name)
+        return await self.pipeline.call_api(name, merged, ctx, request)
 
 
 def _unknown_keys(arguments: Mapping[str, Any], schema: dict[str, Any]) -> list[str]:
@@ -341,10 +365,9 @@ def _read_only_refusal(api: ApiSpec) -> str:
     )
 
 
-def discovery_tools(app: App) -> list[ToolDef]:
-    """The ToolDefs of search_apis, describe_api and call_api for `app` (listed in every profile)."""
-    d = Discovery(app)
-    read_only = bool(app.settings.read_only)
+def discovery_tools(d: Discovery) -> list[ToolDef]:
+    """The ToolDefs of search_apis, describe_api and call_api (listed in every profile)."""
+    read_only = bool(d.settings.read_only)
     look = {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False}
     return [
         ToolDef(

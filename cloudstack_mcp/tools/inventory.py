@@ -168,14 +168,12 @@ class Inventory:
         cls,
         api_entries: list[dict[str, Any]],
         build: Callable[[str], ToolDef],
-        extras: Iterable[ToolDef],
         api_names: Mapping[str, str],
     ) -> Inventory:
         """An inventory whose API tools are listed from ready-made wire entries (listing_cache) and built
-        only when called; `extras` (already filtered) are listed after them."""
+        only when called; extra tools are added after them (`add_extras`)."""
         inventory = cls((), api_names)
-        inventory._extras = list(extras)
-        inventory.tools = _Tools(inventory._extras, pending=[e["name"] for e in api_entries], build=build)
+        inventory.tools = _Tools((), pending=[e["name"] for e in api_entries], build=build)
         inventory._api_wire = api_entries
         return inventory
 
@@ -215,6 +213,20 @@ class Inventory:
             else:
                 self._wire = _dump(self.listing())
         return self._wire
+
+    def add_extras(self, extras: Iterable[ToolDef], exclude: Iterable[str] = ()) -> None:
+        """List `extras` (tools with their own handler) after the API tools, unless `exclude` patterns
+        (--exclude-tools) name them; an extra named like an API tool is a bug (ValueError)."""
+        taken = set(self.tools)
+        exclude = tuple(exclude)
+        for extra in extras:
+            if extra.name in taken:
+                raise ValueError(f"extra tool {extra.name!r} clashes with an API tool")
+            if not matches(exclude, extra.name):
+                self.tools[extra.name] = extra
+                self._extras.append(extra)
+                taken.add(extra.name)
+        self._listing = self._wire = None
 
     def api_listing(self) -> list[dict[str, Any]]:
         """The listing entries of the API tools (what listing_cache stores)."""
@@ -271,10 +283,6 @@ def build_inventory(
         if settings.read_only and not tooldef.read_only:
             continue
         listed.append(tooldef)
-    taken = {t.name for t in listed}
-    for extra in extras:
-        if extra.name in taken:
-            raise ValueError(f"extra tool {extra.name!r} clashes with an API tool")
-        if not matches(settings.exclude_tools, extra.name):
-            listed.append(extra)
-    return Inventory(listed, names)
+    inventory = Inventory(listed, names)
+    inventory.add_extras(extras, settings.exclude_tools)
+    return inventory

@@ -5,7 +5,8 @@ and `budget.compact_tool` make) are a pure function of the catalog, the settings
 tools, and the code. `load_inventory` keys a cache file by a digest of all three; on a hit the listing
 is read as JSON and each tool's `ToolDef` is built only when the tool is called. Any change of
 catalog (`sync`, a new `--api-spec`), of those settings or of the code (package version, any of its
-source files, the `mcp` and `pydantic` versions) gives another key, so a stale listing is never served.
+source files' content, the `mcp` and `pydantic` versions) gives another key, so a stale listing is never
+served: the key holds digests of content only, never file times.
 The extra tools (search_apis, ...) are built at every start: they are few and depend on the server.
 """
 
@@ -24,7 +25,6 @@ from typing import Any
 from cloudstack_mcp import __version__
 from cloudstack_mcp.catalog.loader import catalog_fingerprint
 from cloudstack_mcp.catalog.model import Catalog
-from cloudstack_mcp.catalog.naming import matches
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.tools.inventory import Controls, Inventory, ToolDef, api_tool, build_inventory
 
@@ -38,8 +38,9 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @cache
 def code_fingerprint() -> str:
-    """A digest of what builds a listing besides its inputs: our version and sources (name, size and change
-    time of each: any edit or install changes them) and the installed `mcp` and `pydantic` releases."""
+    """A digest of what builds a listing besides its inputs: our version, the content of our sources (any
+    edit changes it; a copy or reinstall with the same content does not) and the `mcp` and `pydantic`
+    releases. Reading and hashing the sources takes about a millisecond."""
     import importlib.metadata
 
     import pydantic
@@ -49,15 +50,14 @@ def code_fingerprint() -> str:
         parts.append(importlib.metadata.version("mcp"))
     except importlib.metadata.PackageNotFoundError:
         parts.append("mcp ?")
-    for folder, _dirs, files in os.walk(_PACKAGE):
-        where = Path(folder).relative_to(_PACKAGE).parts
-        if where[:1] == ("simulator",) or "__pycache__" in where:
+    digest = hashlib.sha256("\n".join(parts).encode())
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        where = path.relative_to(_PACKAGE)
+        if where.parts[0] == "simulator":
             continue
-        for name in files:
-            if name.endswith(".py"):
-                stat = os.stat(os.path.join(folder, name))
-                parts.append(f"{'/'.join(where)}/{name} {stat.st_size} {stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
+        digest.update(f"\n{where.as_posix()}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def listing_key(catalog: Catalog, settings: Settings, guard: Controls | None) -> str | None:
@@ -126,32 +126,28 @@ def load_inventory(
     settings: Settings,
     *,
     guard: Controls | None,
-    extras: Iterable[ToolDef],
+    extras: Iterable[ToolDef] = (),
     names: Mapping[str, str],
     use_cache: bool = True,
 ) -> Inventory:
     """The inventory `build_inventory` would make, from the listing cache when it holds this listing."""
-    extras = list(extras)
     key = listing_key(catalog, settings, guard) if use_cache else None
     if key is None:
         return build_inventory(catalog, settings, guard=guard, extras=extras, names=names)
     path = listing_file(settings, key)
     entries = read_listing(path, key)
     if entries is not None and all(entry["name"] in names for entry in entries):
-        taken = {entry["name"] for entry in entries}
-        listed = [e for e in extras if not matches(settings.exclude_tools, e.name)]
-        for extra in listed:
-            if extra.name in taken:
-                raise ValueError(f"extra tool {extra.name!r} clashes with an API tool")
 
         def build(name: str) -> ToolDef:
             return api_tool(name, catalog[names[name]], guard)
 
         log.info("tools/list read from %s (%d API tools)", path, len(entries))
-        return Inventory.from_listing(entries, build, listed, names)
-    inventory = build_inventory(catalog, settings, guard=guard, extras=extras, names=names)
-    try:
-        write_listing(path, key, inventory.api_listing())
-    except OSError as exc:
-        log.warning("cannot write the listing cache %s: %s (start-up will build the tools each time)", path, exc)
+        inventory = Inventory.from_listing(entries, build, names)
+    else:
+        inventory = build_inventory(catalog, settings, guard=guard, names=names)
+        try:
+            write_listing(path, key, inventory.api_listing())
+        except OSError as exc:
+            log.warning("cannot write the listing cache %s: %s (start-up will build the tools each time)", path, exc)
+    inventory.add_extras(extras, settings.exclude_tools)
     return inventory
