@@ -11,6 +11,7 @@ Under `--read-only`, search and describe show only read-only APIs and call_api r
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -118,13 +119,18 @@ class Discovery:
         return bool(self.settings.read_only)
 
     async def index(self) -> SearchIndex:
-        """The search index, built on first use (off the start-up path) in a worker thread."""
+        """The search index: the one the server started building after start-up (search.prebuild), or
+        built now in a worker thread (embedded use, tests)."""
         if self._index is None:
             async with self._lock:
                 if self._index is None:
-                    from cloudstack_mcp.tools.search import SearchIndex
+                    from cloudstack_mcp.tools import search
 
-                    self._index = await anyio.to_thread.run_sync(SearchIndex, self.catalog)
+                    future = search.prebuilt(self.catalog)
+                    if future is not None:
+                        self._index = await asyncio.wrap_future(future)
+                    else:
+                        self._index = await anyio.to_thread.run_sync(search.SearchIndex, self.catalog)
         return self._index
 
     def _listed_tool(self, api: ApiSpec) -> str | None:

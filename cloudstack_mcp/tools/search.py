@@ -10,13 +10,17 @@ catalog at server start (a few tens of milliseconds for 864 APIs).
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import re
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import Any
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import tool_name
@@ -389,6 +393,9 @@ def _prior(api: ApiSpec, category: str) -> float:
     return prior
 
 
+_NO_POSTINGS: tuple[list[int], list[float]] = ([], [])
+
+
 class SearchIndex:
     """Ranked search over a catalog's APIs. Build once; `search` is cheap and never mutates it."""
 
@@ -413,7 +420,7 @@ class SearchIndex:
             self._by_key[tool_name(api.name)] = i
             self._docs.append(_Doc(api, category, name_terms, name_list[0] if name_list else "", _prior(api, category)))
         # postings: term -> {doc index: BM25 weight of the term in that doc, all fields summed}
-        self._postings: dict[str, dict[int, float]] = {}
+        postings: dict[str, dict[int, float]] = {}
         n = max(1, len(specs))
         # An API verb is a first word shared by a few APIs (list, create, stop...; not configTungsten...).
         self._verbs = frozenset(v for v, k in Counter(d.verb for d in self._docs).items() if k >= 3)
@@ -426,7 +433,6 @@ class SearchIndex:
                 df.update(c.keys())
             idf = {t: math.log(1 + (n - k + 0.5) / (k + 0.5)) for t, k in df.items()}
             b = _B[f]
-            postings = self._postings
             top = weight * (_K1 + 1)
             for i, c in enumerate(counters):
                 norm = _K1 * (1 - b + b * lengths[i] / avg)
@@ -435,9 +441,41 @@ class SearchIndex:
                     if post is None:
                         post = postings[t] = {}
                     post[i] = post.get(i, 0.0) + top * idf[t] * tf / (tf + norm)
+        # kept as (doc indexes, weights): the form a search walks and the one JSON reads back as it is
+        self._postings: dict[str, tuple[list[int], list[float]]] = {
+            t: (list(p.keys()), list(p.values())) for t, p in postings.items()
+        }
 
     def __len__(self) -> int:
         return len(self._docs)
+
+    # -- as data (tools/search_cache.py keeps it on disk beside the catalog) ---------------------
+
+    def to_data(self) -> dict[str, Any]:
+        """The built index as JSON-ready data: per document its API name and ranking facts; postings."""
+        return {
+            "docs": [[d.api.name, d.category, dict(d.name_terms), d.verb, d.prior] for d in self._docs],
+            "verbs": sorted(self._verbs),
+            "postings": {t: [ids, weights] for t, (ids, weights) in self._postings.items()},
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], apis: Mapping[str, ApiSpec]) -> SearchIndex:
+        """An index from `to_data` over the same catalog (KeyError/ValueError/TypeError when it does not fit)."""
+        index = cls.__new__(cls)
+        index._docs = []
+        index._by_key = {}
+        index._read_only = {}
+        for i, (name, category, name_terms, verb, prior) in enumerate(data["docs"]):
+            api = apis[name]
+            index._docs.append(_Doc(api, str(category), Counter(name_terms), str(verb), float(prior)))
+            index._by_key[name.lower()] = i
+            index._by_key[tool_name(name)] = i
+        if len(index._docs) != len(apis):
+            raise ValueError("the cached index covers another catalog")
+        index._verbs = frozenset(data["verbs"])
+        index._postings = data["postings"]  # term -> [doc indexes, weights], as built
+        return index
 
     # -- query side
 
@@ -479,7 +517,8 @@ class SearchIndex:
         for alts in query:
             best: dict[int, float] = {}
             for term, qweight in alts.items():
-                for i, w in self._postings.get(term, {}).items():
+                ids, weights = self._postings.get(term, _NO_POSTINGS)
+                for i, w in zip(ids, weights, strict=True):
                     if w * qweight > best.get(i, 0.0):
                         best[i] = w * qweight
             for i, w in best.items():
@@ -544,3 +583,49 @@ class SearchIndex:
             read_only=self.read_only(doc.api.name),
             isasync=doc.api.isasync,
         )
+
+
+# -- built before the first search ---------------------------------------------------------------
+# Building the index takes ~0.4 s of CPU for 864 APIs (and the first query warms the term caches).
+# A server builds it in a daemon thread shortly after start-up, off the path to the first tools/list,
+# so the model's first search does not wait for it. One index per catalog object.
+_PREBUILT: dict[int, concurrent.futures.Future[SearchIndex]] = {}
+_PREBUILT_LOCK = threading.Lock()
+
+
+def prebuild(
+    apis: Mapping[str, ApiSpec],
+    *,
+    delay: float = 0.0,
+    load: Callable[[], SearchIndex | None] | None = None,
+    store: Callable[[SearchIndex], None] | None = None,
+) -> concurrent.futures.Future[SearchIndex]:
+    """Start making the index of `apis` in a daemon thread (once per catalog): `load()` it (a cache), or
+    build it after `delay` seconds and `store` it."""
+    with _PREBUILT_LOCK:
+        future = _PREBUILT.get(id(apis))
+        if future is not None:
+            return future
+        future = _PREBUILT[id(apis)] = concurrent.futures.Future()
+
+    def build() -> None:
+        try:
+            index = load() if load is not None else None  # ~50 ms: no need to wait for start-up to end
+            if index is None:
+                time.sleep(delay)  # a build is ~0.4 s of CPU: let start-up and the first tools/list go first
+                index = SearchIndex(apis)
+                if store is not None:
+                    store(index)
+            index.search("list virtual machines")  # warms the per-word caches the first query would fill
+            future.set_result(index)
+        except BaseException as exc:  # the caller's await sees it
+            future.set_exception(exc)
+
+    threading.Thread(target=build, name="search-index", daemon=True).start()
+    return future
+
+
+def prebuilt(apis: Mapping[str, ApiSpec]) -> concurrent.futures.Future[SearchIndex] | None:
+    """The future of an index `prebuild` started for `apis`, if any."""
+    with _PREBUILT_LOCK:
+        return _PREBUILT.get(id(apis))
