@@ -10,9 +10,10 @@ from __future__ import annotations
 import difflib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
+import anyio
 import mcp_types as types
 
 from cloudstack_mcp import render
@@ -20,6 +21,7 @@ from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.cloudstack.jobs import follow_hint, job_error, wait_for_job
+from cloudstack_mcp.cloudstack.retry import outcome_unknown
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
 from cloudstack_mcp.pipeline.guard import Guard
@@ -54,6 +56,10 @@ class Pipeline:
         self._controls: dict[str, tuple[str, ...]] = {}
         self._policies: dict[str, ApiPolicy] = {}
         self._bare: dict[str, tuple[str, ...]] = {}
+        # Called with a change whose job is still running when the call returns (wait=false, the wait limit,
+        # a cancelled call): the job follower hooks in here and records the job's end through
+        # guard.audit.outcome(call.request_id, status=..., job_id=call.job_id, ...).
+        self.on_unfinished: Callable[[ToolCall], None] | None = None
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -86,7 +92,9 @@ class Pipeline:
         try:
             api = self.resolve(api_name)
             if api is None:
-                return error_result(self.unknown_api_message(api_name))
+                message = self.unknown_api_message(api_name)
+                self.guard.refused(via, api_name, arguments, message, via=via)
+                return error_result(message)
             return await self._run(api, arguments, ctx, tool=via, via=via, request=request)
         except Exception as exc:
             return _internal_error(api_name, exc)
@@ -180,7 +188,8 @@ class Pipeline:
         try:
             call = self.prepare(api, arguments, tool=tool, via=via, request=request)
         except ArgumentError as exc:
-            return error_result(str(exc))
+            message = self.guard.refused(tool, api, arguments, str(exc), via=via)
+            return error_result(message)
         start = time.monotonic()
         result: Result | None = None
         try:
@@ -190,11 +199,26 @@ class Pipeline:
         except CloudStackMcpError as exc:
             # A change that failed on the way: say whether it may have happened (render/failures.py).
             text = None if call.read_only else change_failure_text(api, call.arguments, exc, self.catalog)
+            if outcome_unknown(exc):
+                call.status = "unknown"
             result = error_result(text or _error_text(exc, api, call.arguments), data=_error_data(exc))
+        except anyio.get_cancelled_exc_class():
+            # The client cancelled or timed out: a job keeps running (its end is recorded by whoever follows
+            # it, see Pipeline.on_unfinished); a request without a job id may or may not have run.
+            call.status = "running" if call.job_id else "unknown"
+            self._unfinished(call)
+            raise
         finally:
             done = result if isinstance(result, types.CallToolResult) else None
             await self.guard.after(call, Outcome(done, time.monotonic() - start), ctx)
         return result
+
+    def _unfinished(self, call: ToolCall) -> None:
+        if self.on_unfinished is not None and call.job_id:
+            try:
+                self.on_unfinished(call)
+            except Exception:  # a follower that fails must not fail the call
+                log.exception("following job %s failed", call.job_id)
 
     async def _execute(self, call: ToolCall, ctx: Any) -> types.CallToolResult:
         api, params = call.api, call.params
@@ -213,7 +237,10 @@ class Pipeline:
         jobid = answer.get("jobid") if isinstance(answer, dict) else None
         if not (api.isasync and jobid):
             return self._answer(api, answer, fields, params=params)
+        self.guard.job_started(call, str(jobid))
         if call.controls.get("wait") is False:
+            call.status = "running"
+            self._unfinished(call)
             what = f" for {answer['id']}" if answer.get("id") else ""
             return text_result(
                 f"{api.name} started as async job {jobid}{what}; {follow_hint(str(jobid))}.", data=answer
@@ -242,6 +269,7 @@ class Pipeline:
                 progress=progress,
             )
         except CloudStackMcpError as exc:  # the job was started; only following it failed
+            call.status = "unknown"
             text = unknown_outcome_text(api, call.arguments, exc, self.catalog, jobid=jobid)
             return error_result(text, data={"jobid": jobid})
         if outcome.status == "succeeded":
@@ -253,6 +281,8 @@ class Pipeline:
                 data=outcome.body,
             )
         if outcome.status == "running":
+            call.status = "running"
+            self._unfinished(call)
             return text_result(
                 f"{api.name}: job {jobid} is still running after {outcome.elapsed:.0f} s (the wait limit, "
                 f"--job-timeout); {follow_hint(jobid)}.",
@@ -261,6 +291,7 @@ class Pipeline:
         code, text = job_error(outcome.body)
         err = ApiError(code, text, api=api.name, jobid=jobid)
         if outcome.status == "cancelled":
+            call.status = "cancelled"
             return error_result(f"{api.name}: job {jobid} was cancelled: {text}", data=outcome.body)
         return error_result(_error_text(err, api, call.arguments), data=outcome.body)
 

@@ -132,16 +132,60 @@ class Guard:
             )
         if call.controls.get("dry_run") is True:
             return self._dry_run(call)
-        if self._audited(call) and self.audit.enabled and not self.audit.writable and self.audit_required:
-            return self._refuse(
-                call,
-                f"the audit log cannot be written ({self.audit.problem}); fix --audit-log or restart with "
-                "--no-audit-required",
-            )
+        if self._audited(call) and self.audit.enabled and self.audit_required and self.audit.open() is not None:
+            return self._refuse_unaudited(call)
         if not confirm.needs_confirmation(call.policy, self.level):
             call.decision.confirmation = "not needed"
+            return self._go(call)
+        verdict = await self._confirm(call, ctx)
+        return verdict if verdict is not None else self._go(call)
+
+    def _go(self, call: ToolCall) -> Verdict:
+        """The call is cleared: record the intent before it is sent (no record written, no change sent)."""
+        if not self._audited(call):
             return None
-        return await self._confirm(call, ctx)
+        request_id = self.audit.intent(self._base_record(call))
+        if request_id is None and self.audit_required:
+            return self._refuse_unaudited(call)
+        call.request_id = request_id
+        return None
+
+    def _refuse_unaudited(self, call: ToolCall) -> types.CallToolResult:
+        return self._refuse(
+            call,
+            f"the audit log cannot be written ({self.audit.problem}); fix --audit-log (changes resume as soon as "
+            "a record can be written) or restart with --no-audit-required",
+        )
+
+    def refused(
+        self, tool: str, api: ApiSpec | str, arguments: Mapping[str, Any] | None, message: str, *, via: str
+    ) -> str:
+        """A call refused before the guard saw it (invalid arguments, an unknown API): audited when it could
+        change something, and its message returned scrubbed (it may quote an argument)."""
+        spec = api if isinstance(api, ApiSpec) else None
+        args = dict(arguments or {})
+        self.scrubber.learn(args, spec)
+        text = self.scrubber.scrub(message)
+        if spec is None or not classify(spec).read_only:
+            self.audit.decision(
+                {
+                    "tool": tool,
+                    "api": spec.name if spec is not None else str(api),
+                    "via": via,
+                    "arguments": mask_params(args, spec),
+                    "outcome": "denied",
+                    "reason": text.splitlines()[0] if text else "",
+                    "confirmation": "not asked",
+                    "endpoint": self.settings.endpoint or "built-in simulator",
+                    "user": _who(self.settings),
+                }
+            )
+        return text
+
+    def job_started(self, call: ToolCall, job_id: str) -> None:
+        """The change became async job `job_id`: remembered for its outcome record (also on SIGTERM)."""
+        call.job_id = job_id
+        self.audit.note_job(call.request_id, job_id)
 
     async def _confirm(self, call: ToolCall, ctx: Any) -> Verdict:
         api, args, policy = call.api, call.arguments, call.policy
@@ -266,35 +310,51 @@ class Guard:
                     block.text = self.scrubber.scrub(block.text)
             if reveal:
                 result.content.append(types.TextContent(type="text", text=reveal))
-        if self._audited(call):
-            self.audit.write(self._record(call, outcome))
+        if call.request_id is not None:
+            self._outcome(call, outcome)
+        elif self._audited(call) and call.decision.stopped is not None:
+            self.audit.decision(self._decision_record(call, outcome))
 
     def _audited(self, call: ToolCall) -> bool:
         return not call.read_only or call.policy.severity > Severity.NONE or call.decision.stopped is not None
 
-    def _record(self, call: ToolCall, end: Outcome) -> dict[str, Any]:
-        result, outcome = end.result, end.status(call.decision)
+    def _outcome(self, call: ToolCall, end: Outcome) -> None:
+        result = end.result
         data = result.structured_content if result is not None and isinstance(result.structured_content, dict) else {}
-        summary: dict[str, Any] = {}
-        for key in ("jobid", "jobstatus", "id"):
-            if data.get(key) not in (None, ""):
-                summary[key] = data[key]
-        if outcome == "failed" and result is not None:
+        summary = {k: data[k] for k in ("jobid", "jobstatus", "id") if data.get(k) not in (None, "")}
+        status = call.status or ("failed" if result is None or result.is_error else "succeeded")
+        error = None
+        if status != "succeeded" and result is not None:
             first = next((b.text for b in result.content if isinstance(b, types.TextContent)), "")
-            summary["error"] = self.scrubber.scrub(first.splitlines()[0] if first else "")
-        if outcome == "denied":
-            summary["reason"] = call.decision.reason
+            error = first.splitlines()[0] if first else None
+        job_id = call.job_id or (str(data["jobid"]) if data.get("jobid") else None)
+        self.audit.outcome(
+            call.request_id,
+            status=status,
+            job_id=job_id,
+            error=error,
+            result=summary,
+            final=status != "running",
+            arguments=mask_params(call.arguments, call.api),
+            duration_ms=round(end.elapsed * 1000, 1),
+        )
+
+    def _decision_record(self, call: ToolCall, end: Outcome) -> dict[str, Any]:
+        record = self._base_record(call)
+        record.update(outcome=end.status(call.decision), duration_ms=round(end.elapsed * 1000, 1))
+        if call.decision.stopped == "denied":
+            record["reason"] = call.decision.reason
+        return record
+
+    def _base_record(self, call: ToolCall) -> dict[str, Any]:
         return {
             "tool": call.tool,
             "api": call.api.name,
             "via": call.via,
             "kind": call.policy.kind,
             "severity": call.policy.severity.label,
-            "arguments": self.scrubber.scrub_value(mask_params(call.arguments, call.api), call.api),
-            "outcome": outcome,
+            "arguments": mask_params(call.arguments, call.api),
             "confirmation": call.decision.confirmation,
-            "result": summary,
-            "duration_ms": round(end.elapsed * 1000, 1),
             "endpoint": self.settings.endpoint or "built-in simulator",
             "user": _who(self.settings),
         }

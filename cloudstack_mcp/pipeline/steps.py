@@ -16,12 +16,14 @@ import mcp_types as types
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.policy.classify import ApiPolicy
 
-__all__ = ["Decision", "Outcome", "Status", "Stop", "ToolCall"]
+__all__ = ["ChangeStatus", "Decision", "Outcome", "Status", "Stop", "ToolCall"]
 
 # Why a call was not sent (the guard answered instead of CloudStack).
 Stop = Literal["denied", "dry-run", "declined", "confirmation-required"]
 # How a call ended, as the audit log records it.
 Status = Literal["allowed", "failed", "denied", "dry-run", "declined", "confirmation-required"]
+# How a change that was sent ended, as its outcome record says (`running`: not yet, a later record follows).
+ChangeStatus = Literal["succeeded", "failed", "cancelled", "unknown", "running"]
 
 
 @dataclass(slots=True)
@@ -55,6 +57,11 @@ class ToolCall:
     via: Literal["tool", "call_api", "cli"] = "tool"
     request: types.CallToolRequestParams | None = None
     decision: Decision = field(default_factory=Decision)
+    # The audit trail of a change that is sent (safety.audit): the intent's request id, the async job it
+    # became, and how it ended when the pipeline knows better than the result.
+    request_id: str | None = None
+    job_id: str | None = None
+    status: ChangeStatus | None = None
 
     @property
     def read_only(self) -> bool:

@@ -28,6 +28,7 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.call import Pipeline
 from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.render.results import error_result
+from cloudstack_mcp.safety.audit import install_sigterm_record
 from cloudstack_mcp.tools.discovery import Discovery, discovery_tools
 from cloudstack_mcp.tools.inventory import Inventory, ToolDef
 from cloudstack_mcp.tools.listing_cache import load_inventory
@@ -189,6 +190,8 @@ async def serve(settings: Settings) -> None:
     """Run until the client goes away (stdio) or the process is stopped (HTTP)."""
     async with open_app(settings) as app:
         server = create_server(app)
+        # A change in flight when the process is told to stop gets an outcome record (unknown, with its job id).
+        install_sigterm_record(app.guard.audit)
         print(
             f"cloudstack-mcp {__version__}: {len(app.inventory)} tools from {len(app.catalog)} APIs "
             f"({app.catalog.source or 'listApis'}), CloudStack at {app.settings.endpoint} ({app.settings.source})",
