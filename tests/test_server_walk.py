@@ -1,18 +1,22 @@
 """Every one of the 864 tools of 4.20, called through the SDK's client over stdio, reaches the simulator
-as the right command with correctly encoded, correctly signed parameters."""
+as the right command with correctly encoded, correctly signed parameters; also against a simulator that
+enforces POST for changes and signature v3 within 15 minutes (4.21+ enforce.post.requests.and.timestamps)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2 as httpx
 import pytest
 from mcp import Client
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import tool_names
-from cloudstack_mcp.cloudstack.signing import sign
+from cloudstack_mcp.cloudstack.methods import may_go_by_get
+from cloudstack_mcp.cloudstack.signing import expires_at, sign
 from cloudstack_mcp.simulator import Simulator
 from tests.conftest import SPEC_420
 from tests.core_helpers import SIGNING_PARAMS, json_value, server_params, wire_form
@@ -43,9 +47,29 @@ def walk_arguments(sim: Simulator, api: ApiSpec) -> tuple[dict[str, Any], dict[s
     return arguments, expected
 
 
+def _set_enforcement(sim: Simulator) -> None:
+    """enforce.post.requests.and.timestamps=true through updateConfiguration, as an operator would."""
+    admin = sim.credentials["admin"]
+    params = {
+        "command": "updateConfiguration",
+        "name": "enforce.post.requests.and.timestamps",
+        "value": "true",
+        "response": "json",
+        "apiKey": admin.api_key,
+        "signatureVersion": "3",
+        "expires": expires_at(60),
+    }
+    params["signature"] = sign(params, admin.secret_key)
+    assert httpx.post(sim.endpoint, data=params).status_code == 200
+    sim.requests.clear()
+
+
 @pytest.mark.slow
-async def test_every_tool_reaches_the_simulator_signed_and_encoded(tmp_path: Path) -> None:
+@pytest.mark.parametrize("hardened", [False, True], ids=["4.20", "enforce-post-and-timestamps"])
+async def test_every_tool_reaches_the_simulator_signed_and_encoded(tmp_path: Path, hardened: bool) -> None:
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
+        if hardened:
+            _set_enforcement(sim)
         secret = sim.credentials["admin"].secret_key
         names = tool_names(sim.catalog)
         assert len(names) == 864
@@ -97,6 +121,12 @@ async def test_every_tool_reaches_the_simulator_signed_and_encoded(tmp_path: Pat
             problems.append(f"{record.command}: bad signature")
         if got.get("signatureVersion") != "3" or not got.get("expires"):
             problems.append(f"{record.command}: not signature version 3")
+        if hardened:
+            expires = datetime.strptime(got.get("expires", ""), "%Y-%m-%dT%H:%M:%S%z").timestamp()
+            if expires > record.time + 15 * 60:
+                problems.append(f"{record.command}: expires more than 15 minutes ahead")
+            if record.status == 400 or (record.method != "POST" and not may_go_by_get(str(record.command))):
+                problems.append(f"{record.command}: a change sent by {record.method} ({record.status})")
     assert not problems, "\n".join(problems[:20])
     # Valid arguments mostly succeed; the rest are CloudStack errors from the simulator's own rules.
     ok = sum(1 for r in results.values() if not r.is_error)

@@ -22,6 +22,7 @@ import anyio
 import httpx2
 
 from cloudstack_mcp.cloudstack.clock import SignatureCheck
+from cloudstack_mcp.cloudstack.methods import explain_post_refusal, explain_unavailable, login_demand
 from cloudstack_mcp.cloudstack.retry import RetryPolicy
 from cloudstack_mcp.cloudstack.signing import encode_value, expires_at, sign
 from cloudstack_mcp.config import Settings
@@ -153,6 +154,11 @@ class CloudStackClient:
         try:
             return await self._call_once(command, params, idempotent, post)
         except ApiError as exc:
+            explained = explain_post_refusal(exc, self.settings.method) or explain_unavailable(
+                exc, signed=self.settings.auth_mode == "keys"
+            )
+            if explained is not None:
+                raise explained from exc
             if exc.code != 401:
                 raise
             if self.settings.auth_mode == "keys":
@@ -273,6 +279,9 @@ class CloudStackClient:
                     "check CLOUDSTACK_USERNAME, CLOUDSTACK_PASSWORD and CLOUDSTACK_DOMAIN)",
                     api="login",
                 ) from exc
+            demand = login_demand(answer, self.settings.username or "")
+            if demand is not None:
+                raise demand
             key = answer.get("sessionkey") if isinstance(answer, dict) else None
             if not key:
                 raise TransportError(f"login at {self.endpoint} answered without a session key", endpoint=self.endpoint)

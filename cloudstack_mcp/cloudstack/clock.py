@@ -4,7 +4,9 @@ Signature version 3 sends `expires` = this machine's time + `expiration` seconds
 refuses the request when that moment is already past on its own clock (4.20 has no allowance for
 skew). So a clock running behind the server's by more than `expiration` seconds makes every signed
 call fail with the same 401 as a wrong secret key. (4.21 with enforced timestamps also refuses an
-`expires` more than 15 minutes ahead, so a clock running far ahead fails too.)
+`expires` more than 15 minutes ahead, so a clock running far ahead, or an expiration setting above
+900 s, fails too; and it refuses the v1 probe below whatever the keys, so when that probe fails a
+second one, v3 with `expires` 5 minutes past the server's Date, tells right keys from wrong.)
 
 On a 401 we send one diagnostic request: `listCapabilities` (harmless, allowed for every role),
 signed without `expires` (signature version 1). If that one is accepted, the keys are right and the
@@ -19,10 +21,12 @@ import email.utils
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import httpx2
 
+from cloudstack_mcp.cloudstack.methods import MAX_EXPIRES_AHEAD
 from cloudstack_mcp.cloudstack.signing import sign
 from cloudstack_mcp.errors import ApiError, CloudStackMcpError
 
@@ -60,6 +64,28 @@ def _skew_text(offset: float | None) -> str:
         return ""
     way = "behind" if offset > 0 else "ahead of"
     return f" This machine's clock is about {abs(offset):.0f} s {way} the server's (from its Date header)."
+
+
+def _hardened_text(expiration: int, offset: float | None, skew: str) -> str:
+    """The keys are right but the server enforces timestamps: v3 with `expires` within 15 minutes."""
+    ahead = expiration - (offset or 0.0)  # how far past the server's clock our `expires` lands
+    if expiration > MAX_EXPIRES_AHEAD:
+        fix = (
+            f"signed requests expire {expiration} s after this machine's time, more than the {MAX_EXPIRES_AHEAD} s "
+            "it allows: set CLOUDSTACK_EXPIRATION (expiration in cloudstack.ini) to 600 or less."
+        )
+    elif ahead > MAX_EXPIRES_AHEAD:
+        fix = (
+            f"this machine's clock runs ahead of the server's, so our expiry lands {ahead:.0f} s after the server's "
+            "time, past its 15-minute limit: synchronise the clock (NTP)."
+        )
+    else:
+        fix = "synchronise this machine's clock (NTP) and keep CLOUDSTACK_EXPIRATION at 600 or less."
+    return (
+        "The API key and secret are right (a request signed with an expiry 5 minutes ahead of the server's "
+        "clock was accepted), and this CloudStack enforces timestamps (enforce.post.requests.and.timestamps: "
+        f"signature version 3 with an expiry at most 15 minutes ahead): {fix}{skew}"
+    )
 
 
 class SignatureCheck:
@@ -107,10 +133,28 @@ class SignatureCheck:
             return False, offset
         return None, offset
 
+    async def _probe_v3(self, offset: float | None) -> bool | None:
+        """Keys accepted with signature v3 and an `expires` 5 minutes ahead of the *server's* clock?
+
+        A server enforcing timestamps (4.21+ enforce.post.requests.and.timestamps) refuses the v1 probe
+        whatever the keys; this one it accepts when the keys are right, even when the clocks disagree."""
+        s = self.settings
+        when = datetime.now(timezone.utc) + timedelta(seconds=(offset or 0.0) + 300)
+        params = {"command": _PROBE, "response": "json", "apiKey": s.api_key or "", "signatureVersion": "3"}
+        params["expires"] = when.strftime("%Y-%m-%dT%H:%M:%S+0000")
+        params["signature"] = sign(params, s.secret_key or "")
+        try:
+            response = await self._send(_PROBE, params)
+        except CloudStackMcpError:
+            return None
+        return {200: True, 401: False}.get(response.status_code)
+
     async def _diagnose(self) -> str:
         expiration = self.settings.expiration
         keys_ok, offset = await self._probe()
         skew = _skew_text(offset)
+        if keys_ok is False and await self._probe_v3(offset):
+            return _hardened_text(expiration, offset, skew)
         if keys_ok:
             return (
                 "The API key and secret are right (a request signed without an expiry time was accepted), so the "

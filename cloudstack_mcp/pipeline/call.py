@@ -21,6 +21,7 @@ from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.cloudstack.jobs import follow_hint, job_error, wait_for_job
+from cloudstack_mcp.cloudstack.methods import may_go_by_get
 from cloudstack_mcp.cloudstack.retry import outcome_unknown
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
@@ -162,15 +163,16 @@ class Pipeline:
         if problems:
             raise ArgumentError(api.name, problems)
         params = encode(api, norm.arguments)
+        policy, base_policy = for_call(api, norm.arguments), self.policy(api)
         return ToolCall(
             tool=tool,
             api=api,
             arguments=norm.arguments,
             controls=norm.controls,
-            policy=for_call(api, norm.arguments),
-            base_policy=self.policy(api),
+            policy=policy,
+            base_policy=base_policy,
             params=params,
-            post=by_post(api, params),
+            post=by_post(api, params, read_only=policy.read_only and base_policy.read_only),
             via=via,
             request=request,
         )
@@ -350,9 +352,13 @@ class Pipeline:
         return text_result(text, data=counts.summary())
 
 
-def by_post(api: ApiSpec, params: Mapping[str, str]) -> bool:
-    """Whether a request goes as a POST form: when it carries a password or key, which in a query string
-    would end up in the access logs of every proxy on the way."""
+def by_post(api: ApiSpec, params: Mapping[str, str], *, read_only: bool = False) -> bool:
+    """Whether a request goes as a POST form: every change (servers with enforce.post.requests.and.timestamps
+    refuse changes by GET, and POST works everywhere), every API such a server takes only by POST, and any
+    request carrying a password or key, which in a query string would end up in the access logs of every
+    proxy on the way. Only reads whose names a hardened server takes by GET stay GET."""
+    if not read_only or not may_go_by_get(api.name):
+        return True
     return mask_params(params, api) != params
 
 

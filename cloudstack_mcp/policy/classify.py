@@ -284,7 +284,9 @@ def markdown_table(apis: Iterable[ApiSpec], min_severity: Severity = Severity.ME
 def _main(argv: list[str] | None = None) -> int:
     from cloudstack_mcp.catalog.model import Catalog, CatalogError
 
-    parser = argparse.ArgumentParser(prog="python -m cloudstack_mcp.policy.classify", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m cloudstack_mcp.policy.classify", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("spec", help="a listApis JSON file (apis-meta.json beside it is read too)")
     parser.add_argument("--markdown", action="store_true", help="print the table of dangerous APIs as Markdown")
     parser.add_argument("--min-severity", default="medium", help="lowest severity listed (default: medium)")

@@ -59,6 +59,7 @@ class Caller:
 class Session:
     user_id: str
     session_key: str
+    verified_2fa: bool = True  # False until validateUserTwoFactorAuthenticationCode for a 2FA user
 
 
 def _key(seed: str, size: int) -> str:
@@ -73,6 +74,7 @@ class Accounts:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._by_key: dict[str, str] = {}  # api key -> user id
+        self._pairs: dict[str, tuple[str, str]] = {}  # api key of a named key pair -> (pair id, secret)
         self.sessions: dict[str, Session] = {}  # JSESSIONID -> session
         self.credentials: dict[str, Credentials] = {}
         self._seeded: dict[str, str] = {}
@@ -219,6 +221,28 @@ class Accounts:
         uid = self._by_key.get(api_key)
         return self.store.get(USER, uid) if uid else None
 
+    # ---- key pairs with rules (4.23) ------------------------------------------------------------
+    def add_pair(self, pair: Entity, secret: str) -> None:
+        self._by_key[str(pair["apikey"])] = str(pair["userid"])
+        self._pairs[str(pair["apikey"])] = (str(pair["id"]), secret)
+
+    def drop_pair(self, pair: Entity) -> None:
+        self._by_key.pop(str(pair["apikey"]), None)
+        self._pairs.pop(str(pair["apikey"]), None)
+
+    def pair_by_key(self, api_key: str) -> Entity | None:
+        """The named key pair an API key belongs to (None for a user's own keys)."""
+        found = self._pairs.get(api_key)
+        return self.store.get("ApiKeyPairResponse", found[0]) if found else None
+
+    def secret_for(self, api_key: str) -> str | None:
+        """The secret key that signs for `api_key`: a named pair's, else the user's own."""
+        found = self._pairs.get(api_key)
+        if found is not None:
+            return found[1]
+        user = self.user_by_key(api_key)
+        return str(user["_secretkey"]) if user is not None and user.get("_secretkey") else None
+
     # ---- callers -------------------------------------------------------------------------------
     def caller(self, user: Entity) -> Caller | None:
         """The caller for a user, or None when the user or its account is disabled or gone."""
@@ -253,6 +277,6 @@ class Accounts:
     def open_session(self, user: Entity) -> tuple[str, Session]:
         jsession = secrets.token_hex(16).upper()
         key = base64.urlsafe_b64encode(secrets.token_bytes(20)).decode().rstrip("=")
-        session = Session(user_id=str(user["id"]), session_key=key)
+        session = Session(user_id=str(user["id"]), session_key=key, verified_2fa=not user.get("is2faenabled"))
         self.sessions[jsession] = session
         return jsession, session

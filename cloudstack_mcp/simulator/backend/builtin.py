@@ -52,6 +52,8 @@ FIELDS: dict[str, str] = {
     "AccountResponse": "id name accounttype roleid roletype rolename domainid domain domainpath state created user",
     "UserResponse": "id username firstname lastname email account accountid accounttype roleid roletype rolename "
     "domainid domain state created timezone apikey usersource",
+    "ApiKeyPairResponse": "id name description apikey startdate enddate userid username account accountid domainid "
+    "domain permissions created",
     "DomainResponse": "id name path level parentdomainid parentdomainname haschild state created networkdomain",
     "IPAddressResponse": "id ipaddress allocated zoneid zonename issourcenat isstaticnat virtualmachineid "
     "virtualmachinename associatednetworkid associatednetworkname vpcid state account domainid domain forvirtualnetwork",
@@ -186,8 +188,13 @@ _DESCRIPTIONS: dict[str, str] = {
     "scaleSystemVm": "Changes the compute offering of a system VM.",
     "patchSystemVm": "Applies the latest system VM patches to a system VM.",
     "listSystemVmsUsageHistory": "Lists the resource usage history of system VMs.",
-    "registerUserKeys": "Generates a new API key and secret key for a user; the old keys stop working.",
+    "registerUserKeys": "Generates a new API key and secret key for a user; the old keys stop working. With a name, "
+    "rules (rule, permission allow/deny) or start/end dates, adds a key pair of its own beside them instead.",
     "getUserKeys": "Returns the API key and secret key of a user.",
+    "listUserKeys": "Lists the API key pairs of a user, with their rules and validity dates.",
+    "deleteUserKeys": "Deletes an API key pair: requests signed with it are refused from then on.",
+    "setupUserTwoFactorAuthentication": "Sets up (or turns off) two-factor authentication for a user.",
+    "validateUserTwoFactorAuthenticationCode": "Checks the two-factor code of a session that logged in with a password.",
     "listCapabilities": "Lists the capabilities and limits of this cloud.",
     "createIpv4SubnetForZone": "Adds an IPv4 subnet from which routed guest networks of the zone get their ranges.",
 }

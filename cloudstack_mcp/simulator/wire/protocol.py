@@ -20,11 +20,13 @@ from cloudstack_mcp.cloudstack.signing import sign
 from cloudstack_mcp.simulator.backend.accounts import Caller
 from cloudstack_mcp.simulator.backend.answers import render
 from cloudstack_mcp.simulator.backend.cloud import Cloud
+from cloudstack_mcp.simulator.backend.domain.keypairs import pair_allows, pair_in_dates
 from cloudstack_mcp.simulator.backend.errors import (
     ACCOUNT_ERROR,
     INTERNAL_ERROR,
     METHOD_NOT_ALLOWED,
     UNAUTHORIZED,
+    UNAUTHORIZED_2FA,
     UNSUPPORTED_ACTION,
     ApiError,
 )
@@ -40,6 +42,8 @@ API_PATHS = frozenset({"/client/api", "/client/api/"})
 JSON_TYPE = "application/json; charset=UTF-8"
 BAD_SIGNATURE = "unable to verify user credentials and/or request signature"
 BAD_SESSION = "unable to verify user credentials"
+UNVERIFIED_2FA = "two factor authentication pending"  # with 511, until the code is validated
+TOTP_CODE = "123456"  # the one code the simulator's 2FA provider accepts
 SESSION_TIMEOUT = 1800
 MAX_RECORDS = 100_000
 _HTML = (
@@ -203,9 +207,12 @@ class ApiProtocol:
             return self._error(refusal, envelope if info else "errorresponse")
         caller, session_error = self._authenticate(req, params)
         if caller is None:
-            return self._error(
-                ApiError(UNAUTHORIZED, session_error, cserrorcode=None), envelope if info else "errorresponse"
-            )
+            code = UNAUTHORIZED_2FA if session_error == UNVERIFIED_2FA else UNAUTHORIZED
+            return self._error(ApiError(code, session_error, cserrorcode=None), envelope if info else "errorresponse")
+        pair = self.cloud.accounts.pair_by_key(str(params.get("apiKey") or params.get("apikey") or ""))
+        if info is not None and pair is not None and not pair_allows(pair, info.spec.name):
+            text = f"The given command '{info.spec.name}' either does not exist, is not available for user."
+            return self._error(ApiError(UNAUTHORIZED, text, cserrorcode=None), envelope)
         if info is None or caller.role not in info.roles:
             text = f"The given command:{command} does not exist or it is not available for user"
             return self._error(ApiError(UNSUPPORTED_ACTION, text, envelope="errorresponse"), "errorresponse")
@@ -242,6 +249,12 @@ class ApiProtocol:
                 return None, BAD_SESSION
             user = self.cloud.store.get("UserResponse", session.user_id)
             caller = self.cloud.accounts.caller(user) if user else None
+            if caller is not None and not session.verified_2fa:
+                command = str(params.get("command", "")).lower()
+                if command == "validateusertwofactorauthenticationcode" and params.get("codefor2fa") == TOTP_CODE:
+                    session.verified_2fa = True
+                elif command != "listcapabilities":
+                    return None, UNVERIFIED_2FA
             return caller, BAD_SESSION
         return self._verify_signature(params, hardened=self.cloud.setting(ENFORCE_KEY) == "true"), BAD_SIGNATURE
 
@@ -265,12 +278,16 @@ class ApiProtocol:
         if hardened and not expires_allowed(version, moment):
             return None
         user = self.cloud.accounts.user_by_key(api_key)
-        if user is None or not user.get("_secretkey"):
+        secret = self.cloud.accounts.secret_for(api_key)
+        if user is None or not secret:
             return None
         caller = self.cloud.accounts.caller(user)
         if caller is None:
             return None
-        expected = sign(params, str(user["_secretkey"]))
+        pair = self.cloud.accounts.pair_by_key(api_key)
+        if pair is not None and not pair_in_dates(pair):  # keyPair.validateDate(): refused like a bad signature
+            return None
+        expected = sign(params, secret)
         return caller if hmac.compare_digest(expected.encode(), signature.encode()) else None
 
     def _login(self, req: HttpRequest, params: dict[str, str]) -> HttpResponse:
@@ -301,11 +318,15 @@ class ApiProtocol:
                 "timezoneoffset": "0.0",
                 "registered": "false",
                 "sessionkey": session.session_key,
-                "is2faenabled": "false",
-                "is2faverified": "true",
+                "is2faenabled": str(bool(user.get("is2faenabled"))).lower(),
+                "is2faverified": str(session.verified_2fa).lower(),
                 "issuerfor2fa": "cloudstack",
             }
         }
+        if user.get("is2faenabled"):
+            body["loginresponse"]["providerfor2fa"] = user.get("_2faprovider", "totp")
+        if user.get("_passwordchangerequired"):
+            body["loginresponse"]["passwordchangerequired"] = True
         headers = [
             ("Content-Type", JSON_TYPE),
             ("Set-Cookie", f"JSESSIONID={jsession}; Path=/client; HttpOnly"),

@@ -36,6 +36,7 @@ def load_all() -> dict[str, Handler]:
         identity,
         images,
         infra,
+        keypairs,
         misc,
         network,
         offerings,

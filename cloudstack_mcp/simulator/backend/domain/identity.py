@@ -274,13 +274,6 @@ def enable_user(ctx: Context) -> ObjectAnswer:
     return ObjectAnswer("user", user)
 
 
-@handles("registerUserKeys")
-def register_keys(ctx: Context) -> ObjectAnswer:
-    user = _user(ctx)
-    api_key, secret = ctx.cloud.accounts.new_keys(user)
-    return ObjectAnswer("userkeys", {"apikey": api_key, "secretkey": secret})
-
-
 @handles("getUserKeys")
 def get_keys(ctx: Context) -> ObjectAnswer:
     user = _user(ctx)
