@@ -38,16 +38,11 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
+from tests.apidata import bench_spec_420  # noqa: E402
 
-def shared_api() -> Path:
-    for base in (os.environ.get("CLOUDSTACK_MCP_SHARED"), ROOT.parent / "shared", "/work/shared"):
-        if base and (Path(base) / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
-            return Path(base) / "cloudstack-api"
-    raise SystemExit("reference data not found: ../shared/cloudstack-api (or set CLOUDSTACK_MCP_SHARED)")
-
-
-SPEC_420 = shared_api() / "4.20.0.0" / "listApis.json"
+SPEC_420 = bench_spec_420()
 KEY, SECRET = "bench-key", "bench-secret"
 
 BARE_SERVER = """

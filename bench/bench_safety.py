@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -41,16 +40,9 @@ from cloudstack_mcp.policy.classify import classify, for_call  # noqa: E402
 from cloudstack_mcp.safety.audit import AuditLog  # noqa: E402
 from cloudstack_mcp.safety.confirm import phrase_for  # noqa: E402
 from cloudstack_mcp.safety.secrets import SecretScrubber  # noqa: E402
+from tests.apidata import bench_shared_api  # noqa: E402
 
-
-def shared_api() -> Path:
-    for base in (os.environ.get("CLOUDSTACK_MCP_SHARED"), ROOT.parent / "shared", "/work/shared"):
-        if base and (Path(base) / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
-            return Path(base) / "cloudstack-api"
-    raise SystemExit("reference data not found: ../shared/cloudstack-api (or set CLOUDSTACK_MCP_SHARED)")
-
-
-SHARED = shared_api()
+SHARED = bench_shared_api("the masking figures render the shared samples")
 SPEC_420 = SHARED / "4.20.0.0" / "listApis.json"
 
 

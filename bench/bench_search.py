@@ -23,17 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from cloudstack_mcp.catalog.model import Catalog  # noqa: E402
 from cloudstack_mcp.tools.search import SearchIndex, clear_caches  # noqa: E402
-
-
-def shared_api_dir() -> Path:
-    candidates = []
-    if os.environ.get("CLOUDSTACK_MCP_SHARED"):
-        candidates.append(Path(os.environ["CLOUDSTACK_MCP_SHARED"]))
-    candidates += [ROOT.parent / "shared", Path("/work/shared")]
-    for base in candidates:
-        if (base / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
-            return base / "cloudstack-api"
-    raise SystemExit("reference data not found: put ../shared/cloudstack-api beside the project")
+from tests.apidata import bench_spec_420  # noqa: E402
 
 
 def evaluate(index: SearchIndex, tasks: list[dict]) -> tuple[dict[int, float], list[tuple[dict, list[str]]]]:
@@ -73,7 +63,7 @@ async def _mcp_latency(catalog: Catalog, tasks: list[dict]) -> tuple[float, floa
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", type=Path, default=shared_api_dir() / "4.20.0.0" / "listApis.json")
+    parser.add_argument("--spec", type=Path, default=None)
     parser.add_argument("--tasks", type=Path, default=ROOT / "bench" / "search_tasks.json")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--repeat", type=int, default=7)
@@ -82,7 +72,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    catalog = Catalog.load(args.spec)
+    catalog = Catalog.load(args.spec or bench_spec_420("search quality is measured over CloudStack's own descriptions"))
     every = json.loads(args.tasks.read_text())["tasks"]
     # Tasks whose API this spec does not have (e.g. 4.20-only APIs on 4.18) cannot be scored.
     tasks = [t for t in every if {t["api"], *t.get("also", [])} & set(catalog)]

@@ -35,16 +35,10 @@ from cloudstack_mcp.cloudstack.signing import sign  # noqa: E402
 from cloudstack_mcp.simulator import Simulator  # noqa: E402
 from cloudstack_mcp.simulator.backend.domain.vms import build_vm  # noqa: E402
 from cloudstack_mcp.simulator.wire.protocol import HttpRequest  # noqa: E402
+from tests.apidata import bench_spec_420  # noqa: E402
 
 TARGET_RPS = 500
 KEY, SECRET = "bench-key", "bench-secret"
-
-
-def shared_api() -> Path:
-    for base in (os.environ.get("CLOUDSTACK_MCP_SHARED"), ROOT.parent / "shared", "/work/shared"):
-        if base and (Path(base) / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
-            return Path(base) / "cloudstack-api"
-    raise SystemExit("reference data not found: ../shared/cloudstack-api (or set CLOUDSTACK_MCP_SHARED)")
 
 
 def signed(sim: Simulator, command: str, **params: str) -> dict[str, str]:
@@ -195,7 +189,7 @@ def bench_memory() -> None:
 
 
 def bench_startup(runs: int) -> None:
-    spec = shared_api() / "4.20.0.0" / "listApis.json"
+    spec = bench_spec_420()
     code = (
         "import time; t=time.perf_counter(); from cloudstack_mcp.simulator import Simulator; Simulator({arg}); "
         "print(time.perf_counter()-t)"

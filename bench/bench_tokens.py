@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -43,15 +42,9 @@ from cloudstack_mcp.config import Settings  # noqa: E402
 from cloudstack_mcp.render import render_answer  # noqa: E402
 from cloudstack_mcp.server.app import open_app  # noqa: E402
 from cloudstack_mcp.simulator import Simulator  # noqa: E402
+from tests.apidata import bench_spec_420  # noqa: E402
 
 TARGET = 0.25
-
-
-def shared_api() -> Path:
-    for base in (os.environ.get("CLOUDSTACK_MCP_SHARED"), ROOT.parent / "shared", "/work/shared"):
-        if base and (Path(base) / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
-            return Path(base) / "cloudstack-api"
-    raise SystemExit("reference data not found: ../shared/cloudstack-api (or set CLOUDSTACK_MCP_SHARED)")
 
 
 class Http:
@@ -216,7 +209,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="render timing runs (default 7)")
     parser.add_argument("--show", action="store_true", help="print the VM text as the model sees it")
     args = parser.parse_args()
-    spec = shared_api() / "4.20.0.0" / "listApis.json"
+    spec = bench_spec_420("the tokens per task include CloudStack's own descriptions")
     sim = Simulator(spec, job_seconds=0)
     with sim.running():
         h = Http(sim)

@@ -28,20 +28,10 @@ from cloudstack_mcp.pipeline.guard import Guard  # noqa: E402
 from cloudstack_mcp.tools.budget import listing_bytes  # noqa: E402
 from cloudstack_mcp.tools.discovery import discovery_tools  # noqa: E402
 from cloudstack_mcp.tools.inventory import build_inventory  # noqa: E402
+from tests.apidata import bench_spec_420  # noqa: E402
 
 PROFILES = "default,vm,network,firewall,host,infrastructure,image-store,storage-pool,vm+volume+snapshot,all"
 LIMIT_TOOLS, LIMIT_TOKENS = 40, 15_000
-
-
-def shared_api_dir() -> Path:
-    candidates = []
-    if os.environ.get("CLOUDSTACK_MCP_SHARED"):
-        candidates.append(Path(os.environ["CLOUDSTACK_MCP_SHARED"]))
-    candidates += [ROOT.parent / "shared", Path("/work/shared")]
-    for base in candidates:
-        if (base / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
-            return base / "cloudstack-api"
-    raise SystemExit("reference data not found: put ../shared/cloudstack-api beside the project")
 
 
 def wire_listing(spec: Path, toolsets: str) -> tuple[int, int]:
@@ -98,10 +88,11 @@ def wire_listing(spec: Path, toolsets: str) -> tuple[int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", type=Path, default=shared_api_dir() / "4.20.0.0" / "listApis.json")
+    parser.add_argument("--spec", type=Path, default=None)
     parser.add_argument("--profiles", default=PROFILES, help="comma-separated; '+' joins toolsets in one profile")
     parser.add_argument("--in-process", action="store_true", help="measure the inventory in-process (no spawn)")
     args = parser.parse_args()
+    args.spec = args.spec or bench_spec_420("the listing sizes include CloudStack's own descriptions")
     catalog = Catalog.load(args.spec)
     print(f"spec: {args.spec} ({len(catalog)} APIs)")
     header = f"{'profile':<22} {'tools':>5} {'bytes':>9} {'~tokens':>8} {'uncompacted':>12} {'~tokens':>8}"

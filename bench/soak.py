@@ -47,16 +47,9 @@ sys.path.insert(0, str(ROOT))
 
 from cloudstack_mcp.catalog.model import Catalog  # noqa: E402
 from cloudstack_mcp.simulator import FaultRule, Simulator  # noqa: E402
+from tests.apidata import bench_spec_420  # noqa: E402
 
-
-def shared_api() -> Path:
-    for base in (os.environ.get("CLOUDSTACK_MCP_SHARED"), ROOT.parent / "shared", "/work/shared"):
-        if base and (Path(base) / "cloudstack-api" / "4.20.0.0" / "listApis.json").exists():
-            return Path(base) / "cloudstack-api"
-    raise SystemExit("reference data not found: ../shared/cloudstack-api (or set CLOUDSTACK_MCP_SHARED)")
-
-
-SPEC_420 = shared_api() / "4.20.0.0" / "listApis.json"
+SPEC_420 = bench_spec_420()
 HTTP_FAULTS = [
     {"kind": "drop"},
     {"kind": "html", "code": 502},

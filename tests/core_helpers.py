@@ -7,14 +7,38 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mcp import types
 from mcp.client.stdio import StdioServerParameters
 
 from cloudstack_mcp.catalog.model import ApiSpec
+from cloudstack_mcp.config import Settings
 from cloudstack_mcp.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]
 # The API kinds every signed request carries besides the command's own parameters.
 SIGNING_PARAMS = frozenset({"command", "response", "apiKey", "signatureVersion", "expires", "signature"})
+
+
+def text(result: Any) -> str:
+    """The text of a tool result (its text blocks, one per line)."""
+    return "\n".join(block.text for block in result.content if isinstance(block, types.TextContent))
+
+
+def safety_settings(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
+    """Settings for the safety tests: every tool listed, fast polling, an audit log under tmp_path."""
+    admin = sim.credentials["admin"]
+    base: dict[str, Any] = {
+        "endpoint": sim.endpoint,
+        "api_key": admin.api_key,
+        "secret_key": admin.secret_key,
+        "cache_dir": tmp_path / "cache",
+        "toolsets": ("all",),
+        "poll_interval": 0.01,
+        "poll_max": 0.05,
+        "audit_log": tmp_path / "audit.jsonl",
+    }
+    base.update(kw)
+    return Settings(**base)
 
 
 def isolated_env(tmp: Path, **extra: str) -> dict[str, str]:

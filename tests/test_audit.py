@@ -58,13 +58,12 @@ async def _unwritable_case(tmp_path: Path, required: bool) -> tuple[list[str], l
     from cloudstack_mcp.catalog.model import Catalog
     from cloudstack_mcp.server.app import open_app
     from cloudstack_mcp.simulator import Simulator
-    from tests.conftest import SPEC_420
-    from tests.core_helpers import uuid_for
-    from tests.test_safety_walk import settings_for
+    from tests.apidata import SPEC_420
+    from tests.core_helpers import safety_settings, uuid_for
 
     catalog = Catalog.load(SPEC_420)
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
-        settings = settings_for(sim, tmp_path, audit_log=tmp_path, audit_required=required)  # a directory
+        settings = safety_settings(sim, tmp_path, audit_log=tmp_path, audit_required=required)  # a directory
         async with open_app(settings, catalog=catalog) as app:
             warnings = list(app.guard.warnings)
             start = len(sim.requests)

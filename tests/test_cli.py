@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -19,16 +18,10 @@ from cloudstack_mcp.catalog.loader import cache_file
 from cloudstack_mcp.cli import build_parser, main
 from cloudstack_mcp.config import load_settings
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 from tests.core_helpers import isolated_env
 
 COMMANDS = ("serve", "simulator", "tools", "call", "sync")
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0).running() as running:
-        yield running
 
 
 @pytest.fixture

@@ -4,19 +4,12 @@ parameters keep what was typed; --raw passes text."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cloudstack_mcp.cli import main
 from cloudstack_mcp.simulator import Simulator
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0).running() as running:
-        yield running
 
 
 @pytest.fixture

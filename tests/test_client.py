@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,6 @@ from cloudstack_mcp.errors import ApiError
 from cloudstack_mcp.simulator import Simulator
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0).running() as running:
-        yield running
 
 
 def settings(sim: Simulator, **kw: object) -> Settings:

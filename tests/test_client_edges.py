@@ -18,7 +18,7 @@ from cloudstack_mcp.errors import ApiError, CloudStackMcpError, TransportError
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
 from cloudstack_mcp.tools.inventory import ToolDef
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 
 pytestmark = pytest.mark.anyio
 
@@ -103,12 +103,6 @@ def test_job_error_shapes() -> None:
     assert job_error({"jobresultcode": "533", "jobresult": "no capacity"}) == (533, "no capacity")
     assert job_error({"jobresultcode": "x"}) == (530, "the job failed without an error text")
     assert job_error({}) == (530, "the job failed without an error text")
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0).running() as running:
-        yield running
 
 
 def sim_settings(sim: Simulator, **kw: object) -> Settings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +18,13 @@ from cloudstack_mcp.simulator import Simulator
 from cloudstack_mcp.tools.budget import listing_bytes
 from cloudstack_mcp.tools.discovery import DISCOVERY_TOOLS
 from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS
-from tests.conftest import SPEC_420
-from tests.core_helpers import uuid_for
+from tests.apidata import SPEC_420, with_descriptions
+from tests.core_helpers import text, uuid_for
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
+SIM_SPEC = SPEC_420
 
 
 def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
@@ -56,10 +48,6 @@ async def connected(sim: Simulator, catalog: Catalog, tmp_path: Path, **kw: Any)
         Client(create_server(app)) as client,
     ):
         yield app, client
-
-
-def text(result: Any) -> str:
-    return "\n".join(block.text for block in result.content)
 
 
 async def test_default_profile_lists_the_everyday_tools_and_discovery_within_budget(
@@ -119,6 +107,7 @@ async def test_search_apis_bad_input_is_an_error_the_model_can_fix(
     assert result.is_error and message in text(result)
 
 
+@with_descriptions("catalog")
 async def test_describe_api_gives_the_full_schema_and_safety(sim: Simulator, catalog: Catalog, tmp_path: Path):
     async with connected(sim, catalog, tmp_path) as (_app, client):
         deploy = await client.call_tool("describe_api", {"name": "deploy_virtual_machine"})

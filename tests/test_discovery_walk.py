@@ -17,7 +17,7 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
 from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS
-from tests.conftest import SPEC_418, SPEC_420
+from tests.apidata import SPEC_418, SPEC_420
 from tests.core_helpers import SIGNING_PARAMS, json_value, wire_form
 
 pytestmark = pytest.mark.anyio

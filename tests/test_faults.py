@@ -6,39 +6,23 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-from conftest import SPEC_420
-from core_helpers import uuid_for
 from mcp import Client
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
+from tests.apidata import SPEC_420
+from tests.core_helpers import text, uuid_for
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def sim(catalog: Catalog) -> Iterator[Simulator]:
-    with Simulator(catalog, job_seconds=0).running() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _reset(sim: Simulator) -> None:
-    sim.faults.clear()
-    sim.job_seconds = 0
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("clean_sim")]
+SIM_SPEC = SPEC_420
 
 
 TOOLS = ("list_zones", "list_hosts", "list_virtual_machines", "deploy_virtual_machine", "query_async_job_result")
@@ -67,10 +51,6 @@ def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
 async def connected(settings: Settings, catalog: Catalog) -> AsyncIterator[tuple[App, Client]]:
     async with open_app(settings, catalog=catalog) as app, Client(create_server(app)) as client:
         yield app, client
-
-
-def text(result: Any) -> str:
-    return "\n".join(block.text for block in result.content)
 
 
 def sent(sim: Simulator, command: str, since: int) -> list[Any]:

@@ -15,8 +15,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from conftest import SPEC_420
-from core_helpers import server_params, uuid_for
 from mcp import Client
 
 from cloudstack_mcp.catalog.model import Catalog
@@ -24,6 +22,8 @@ from cloudstack_mcp.cloudstack.clock import server_clock_offset
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
+from tests.apidata import SPEC_420
+from tests.core_helpers import server_params, text, uuid_for
 
 pytestmark = pytest.mark.anyio
 
@@ -68,19 +68,10 @@ class Stub:
             self.server.server_close()
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
 @pytest.fixture
 def stub() -> Iterator[Stub]:
     with Stub().running() as running:
         yield running
-
-
-def text(result: Any) -> str:
-    return "\n".join(block.text for block in result.content)
 
 
 @contextlib.asynccontextmanager

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import anyio
 import pytest
-from conftest import SPEC_418, SPEC_420
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from cloudstack_mcp.config import load_settings
 from cloudstack_mcp.errors import ApiError, ConfigError, TransportError
 from cloudstack_mcp.policy.classify import classify
 from cloudstack_mcp.render.failures import check_call
+from tests.apidata import SPEC_418, SPEC_420
 
 E = "http://cs.example/client/api"
 

@@ -22,7 +22,6 @@ from typing import Any
 import anyio
 import anyio.from_thread
 import pytest
-from conftest import SPEC_420
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
@@ -33,6 +32,7 @@ from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
+from tests.apidata import SPEC_420
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 CATALOG = Catalog.load(SPEC_420)

@@ -5,7 +5,6 @@ new listing, a damaged file is rebuilt."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,13 @@ from cloudstack_mcp.server.app import App, extra_tools, open_app
 from cloudstack_mcp.simulator import Simulator
 from cloudstack_mcp.tools.inventory import build_inventory
 from cloudstack_mcp.tools.listing_cache import listing_key
-from tests.conftest import SPEC_418, SPEC_420
+from tests.apidata import SPEC_418, SPEC_420
 from tests.core_helpers import server_params
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
+SIM_SPEC = SPEC_420
 
 
 def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:

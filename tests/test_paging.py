@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +19,21 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
 from cloudstack_mcp.simulator.backend.domain.vms import build_vm
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("clean_sim")]
 
 VMS = 240  # beside the seed's own
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
+SIM_SPEC = SPEC_420
 
 
 @pytest.fixture(scope="module")
-def sim(catalog: Catalog) -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        _add_vms(running, VMS)
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _reset(sim: Simulator) -> None:
-    sim.faults.clear()
+def sim(sim: Simulator) -> Simulator:
+    """The module's 4.20 simulator (conftest) with enough VMs for several pages."""
+    _add_vms(sim, VMS)
+    return sim
 
 
 def _add_vms(sim: Simulator, count: int) -> None:

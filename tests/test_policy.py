@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog, ParamSpec
 from cloudstack_mcp.policy.classify import Severity, classify, for_call, markdown_table, parse_name
-from tests.conftest import SPEC_418, SPEC_420
+from tests.apidata import SPEC_418, SPEC_420
 
 CAT_420 = Catalog.load(SPEC_420)
 CAT_418 = Catalog.load(SPEC_418)

@@ -4,7 +4,6 @@ stdio); every tool a guide names is listed by the profile, every other step says
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.server.prompt_data import WORKFLOWS
 from cloudstack_mcp.server.prompts import arguments_of
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 from tests.core_helpers import server_params
 
 pytestmark = pytest.mark.anyio
@@ -36,15 +35,7 @@ OPERATOR_WORKFLOWS = {
 }
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
+SIM_SPEC = SPEC_420
 
 
 def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:

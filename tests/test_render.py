@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-from conftest import SPEC_420
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,7 @@ from cloudstack_mcp.render import (
     render_output,
 )
 from cloudstack_mcp.render.values import format_bytes, format_date, format_scalar, unit_for
+from tests.apidata import SPEC_420
 
 CATALOG = Catalog.load(SPEC_420)
 GIB = 1024**3

@@ -11,7 +11,7 @@ from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.render.answer import render_answer
 from cloudstack_mcp.server.app import create_server, open_app
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 
 CATALOG = Catalog.load(SPEC_420)
 EMPTY: dict = {}

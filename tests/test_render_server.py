@@ -9,26 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SPEC_420
 from mcp import Client
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
+from tests.apidata import SPEC_420
+from tests.core_helpers import text as text_of
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
+SIM_SPEC = SPEC_420
 
 
 @contextlib.asynccontextmanager
@@ -47,10 +45,6 @@ async def client_for(sim: Simulator, tmp_path: Path, **settings: Any) -> AsyncIt
     )
     async with open_app(config, catalog=sim.catalog) as app, Client(create_server(app)) as client:
         yield client
-
-
-def text_of(result: Any) -> str:
-    return "\n".join(block.text for block in result.content)
 
 
 def table(text: str) -> list[list[str]]:

@@ -14,12 +14,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-from conftest import SPEC_420
-from simulator_helpers import Signed, required_values, walk_order
 
 from cloudstack_mcp.render import render_answer
 from cloudstack_mcp.render.objects import MAX_ELEMENTS
 from cloudstack_mcp.simulator import Simulator
+from tests.apidata import SPEC_420
+from tests.simulator_helpers import Signed, required_values, walk_order
 
 
 def _objects(value: Any) -> Iterator[Mapping[str, Any]]:

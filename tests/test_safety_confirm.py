@@ -19,7 +19,7 @@ from cloudstack_mcp.safety.confirm import (
     warning_text,
 )
 from cloudstack_mcp.safety.secrets import MASK
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 
 CAT = Catalog.load(SPEC_420)
 STORE = CAT["deleteImageStore"]

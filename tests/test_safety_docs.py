@@ -7,7 +7,7 @@ import re
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.cli import build_parser
 from cloudstack_mcp.policy.classify import markdown_table
-from tests.conftest import ROOT, SPEC_420
+from tests.apidata import ROOT, SPEC_420
 
 DOC = ROOT / "docs" / "safety.md"
 

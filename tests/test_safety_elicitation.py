@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +15,14 @@ from mcp import Client
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_420
-from tests.core_helpers import uuid_for
-from tests.test_safety_walk import settings_for
+from tests.apidata import SPEC_420
+from tests.core_helpers import safety_settings, text, uuid_for
 
 pytestmark = pytest.mark.anyio
 ERAS = ["legacy", "auto"]  # handshake era (elicitation/create), 2026-07-28 (InputRequiredResult)
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
-
-
-def text(result: Any) -> str:
-    return "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
+SIM_SPEC = SPEC_420
 
 
 def commands(sim: Simulator, start: int) -> list[str]:
@@ -71,7 +57,7 @@ async def test_elicitation_answers(
     router = uuid_for(sim, catalog["stopRouter"], "id")
     answer = Answerer(action, content)
     async with (
-        open_app(settings_for(sim, tmp_path), catalog=catalog) as app,
+        open_app(safety_settings(sim, tmp_path), catalog=catalog) as app,
         Client(create_server(app), mode=era, elicitation_callback=answer) as client,
     ):
         start = len(sim.requests)
@@ -109,7 +95,7 @@ async def test_critical_calls_ask_for_the_typed_phrase(
     store = uuid_for(sim, catalog["deleteImageStore"], "id")
     wrong = Answerer("accept", {"phrase": "delete image store"})
     right = Answerer("accept", type_phrase=True)
-    settings = settings_for(sim, tmp_path)
+    settings = safety_settings(sim, tmp_path)
     async with open_app(settings, catalog=catalog) as app:
         async with Client(create_server(app), mode=era, elicitation_callback=wrong) as client:
             start = len(sim.requests)
@@ -128,7 +114,7 @@ async def test_critical_calls_ask_for_the_typed_phrase(
 async def test_phrase_flow_without_elicitation(sim: Simulator, catalog: Catalog, tmp_path: Path, era: str) -> None:
     network = uuid_for(sim, catalog["deleteNetwork"], "id")
     async with (
-        open_app(settings_for(sim, tmp_path), catalog=catalog) as app,
+        open_app(safety_settings(sim, tmp_path), catalog=catalog) as app,
         Client(create_server(app), mode=era) as client,
     ):
         start = len(sim.requests)
@@ -159,7 +145,7 @@ async def test_phrase_flow_without_elicitation(sim: Simulator, catalog: Catalog,
 async def test_deny_mode_with_a_client_that_cannot_ask(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
     network = uuid_for(sim, catalog["deleteNetwork"], "id")
     async with (
-        open_app(settings_for(sim, tmp_path, confirm_mode="deny"), catalog=catalog) as app,
+        open_app(safety_settings(sim, tmp_path, confirm_mode="deny"), catalog=catalog) as app,
         Client(create_server(app)) as client,
     ):
         start = len(sim.requests)
@@ -169,7 +155,7 @@ async def test_deny_mode_with_a_client_that_cannot_ask(sim: Simulator, catalog: 
 
 async def test_tools_advertise_dry_run_and_confirm(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
     async with (
-        open_app(settings_for(sim, tmp_path), catalog=catalog) as app,
+        open_app(safety_settings(sim, tmp_path), catalog=catalog) as app,
         Client(create_server(app)) as client,
     ):
         tools = {t.name: t for t in (await client.list_tools()).tools}

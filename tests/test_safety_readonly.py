@@ -16,9 +16,8 @@ from cloudstack_mcp.policy.classify import classify
 from cloudstack_mcp.safety.confirm import phrase_for
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_420
-from tests.core_helpers import json_value
-from tests.test_safety_walk import settings_for
+from tests.apidata import SPEC_420
+from tests.core_helpers import json_value, safety_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -35,7 +34,7 @@ async def test_read_only_sends_nothing_that_changes_anything(tmp_path: Path) -> 
     assert len(mutating) > 500 and len(reads) > 200
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
         # the most permissive settings otherwise: confirmation allowed, a client that accepts everything
-        settings = settings_for(sim, tmp_path, read_only=True, confirm_mode="allow")
+        settings = safety_settings(sim, tmp_path, read_only=True, confirm_mode="allow")
         async with (
             open_app(settings, catalog=catalog) as app,
             Client(create_server(app), elicitation_callback=accept_everything) as client,
@@ -90,7 +89,7 @@ async def test_allow_and_deny_lists_apply_however_a_call_is_made(
 ) -> None:
     catalog = Catalog.load(SPEC_420)
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
-        settings = settings_for(sim, tmp_path, confirm_mode="allow", **setting)
+        settings = safety_settings(sim, tmp_path, confirm_mode="allow", **setting)
         async with open_app(settings, catalog=catalog) as app, Client(create_server(app)) as client:
             start = len(sim.requests)
             for name in refused + allowed:

@@ -14,8 +14,8 @@ from mcp import Client
 from mcp.client.stdio import stdio_client
 
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_420
-from tests.core_helpers import server_params
+from tests.apidata import SPEC_420
+from tests.core_helpers import server_params, text
 
 pytestmark = pytest.mark.anyio
 
@@ -30,10 +30,6 @@ CERT_PASSWORD = "cert-pass-leak-0009"
 BAD_SECRET = "bad-type-secret-0010"  # given as a list: the argument error must not echo it
 SECRETS = [S3_ACCESS, S3_SECRET, MAP_ACCESS, MAP_SECRET, USER_PASSWORD, NEW_PASSWORD, "privkey-leak-0008",
            CERT_PASSWORD, BAD_SECRET]  # fmt: skip
-
-
-def text(result: types.CallToolResult) -> str:
-    return "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
 
 
 def everything(result: types.CallToolResult) -> str:

@@ -11,31 +11,14 @@ from typing import Any
 import pytest
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog
-from cloudstack_mcp.config import Settings
 from cloudstack_mcp.policy.classify import Severity, classify, for_call
 from cloudstack_mcp.safety.confirm import phrase_for
 from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_418, SPEC_420
-from tests.core_helpers import json_value
+from tests.apidata import SPEC_418, SPEC_420
+from tests.core_helpers import json_value, safety_settings
 
 pytestmark = pytest.mark.anyio
-
-
-def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
-    admin = sim.credentials["admin"]
-    base: dict[str, Any] = {
-        "endpoint": sim.endpoint,
-        "api_key": admin.api_key,
-        "secret_key": admin.secret_key,
-        "cache_dir": tmp_path / "cache",
-        "toolsets": ("all",),
-        "poll_interval": 0.01,
-        "poll_max": 0.05,
-        "audit_log": tmp_path / "audit.jsonl",
-    }
-    base.update(kw)
-    return Settings(**base)
 
 
 def required_args(sim: Simulator, api: ApiSpec) -> dict[str, Any]:
@@ -57,7 +40,7 @@ async def test_every_dangerous_api_needs_confirmation_and_then_goes_through(spec
     assert len(dangerous) > 80
     with Simulator(spec, job_seconds=0).running() as sim:
         # deny mode: every one refused, nothing sent
-        async with open_app(settings_for(sim, tmp_path, confirm_mode="deny"), catalog=catalog) as app:
+        async with open_app(safety_settings(sim, tmp_path, confirm_mode="deny"), catalog=catalog) as app:
             start = len(sim.requests)
             for api in dangerous:
                 result = await app.pipeline.call_api(api.name, required_args(sim, api))
@@ -66,7 +49,7 @@ async def test_every_dangerous_api_needs_confirmation_and_then_goes_through(spec
             assert not [r for r in sim.requests[start:] if r.command in {a.name for a in dangerous}]
 
         # phrase mode (the default): asked, nothing sent; confirmed, sent
-        async with open_app(settings_for(sim, tmp_path), catalog=catalog) as app:
+        async with open_app(safety_settings(sim, tmp_path), catalog=catalog) as app:
             for api in dangerous:
                 args = required_args(sim, api)
                 start = len(sim.requests)
@@ -101,7 +84,7 @@ async def test_below_the_level_goes_through_and_the_level_is_configurable(tmp_pa
     stop = catalog["stopVirtualMachine"]
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
         args = required_args(sim, stop)
-        async with open_app(settings_for(sim, tmp_path), catalog=catalog) as app:
+        async with open_app(safety_settings(sim, tmp_path), catalog=catalog) as app:
             start = len(sim.requests)
             result = await app.pipeline.call_api(stop.name, args)  # medium < high: no confirmation
             assert sent(sim, start, stop), result.content[0].text
@@ -110,11 +93,11 @@ async def test_below_the_level_goes_through_and_the_level_is_configurable(tmp_pa
             start = len(sim.requests)
             result = await app.pipeline.call_api(stop.name, forced)
             assert result.structured_content["confirmation_required"] and not sent(sim, start, stop)
-        async with open_app(settings_for(sim, tmp_path, confirm_level=Severity.MEDIUM), catalog=catalog) as app:
+        async with open_app(safety_settings(sim, tmp_path, confirm_level=Severity.MEDIUM), catalog=catalog) as app:
             start = len(sim.requests)
             result = await app.pipeline.call_api(stop.name, args)
             assert result.structured_content["confirmation_required"] and not sent(sim, start, stop)
-        async with open_app(settings_for(sim, tmp_path, confirm_mode="allow"), catalog=catalog) as app:
+        async with open_app(safety_settings(sim, tmp_path, confirm_mode="allow"), catalog=catalog) as app:
             delete = catalog["deleteNetwork"]
             start = len(sim.requests)
             await app.pipeline.call_api(delete.name, required_args(sim, delete))
@@ -128,7 +111,7 @@ async def test_dry_run_sends_nothing_and_masks_secrets(tmp_path: Path) -> None:
     s3 = catalog["addImageStoreS3"]
     store = catalog["deleteImageStore"]
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
-        async with open_app(settings_for(sim, tmp_path), catalog=catalog) as app:
+        async with open_app(safety_settings(sim, tmp_path), catalog=catalog) as app:
             start = len(sim.requests)
             args = {
                 "accesskey": "AKIADRYRUN",
@@ -154,11 +137,11 @@ async def test_a_phrase_from_one_server_instance_confirms_on_another(tmp_path: P
     delete = catalog["deleteNetwork"]
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
         args = required_args(sim, delete)
-        async with open_app(settings_for(sim, tmp_path), catalog=catalog) as first:
+        async with open_app(safety_settings(sim, tmp_path), catalog=catalog) as first:
             asked = await first.pipeline.call_api(delete.name, args)
         phrase = asked.structured_content["phrase"]
         # another process (a restart, another HTTP instance): nothing shared but the phrase
-        async with open_app(settings_for(sim, tmp_path / "other"), catalog=catalog) as second:
+        async with open_app(safety_settings(sim, tmp_path / "other"), catalog=catalog) as second:
             start = len(sim.requests)
             await second.pipeline.call_api(delete.name, {**args, "confirm": phrase})
             assert sent(sim, start, delete)

@@ -21,17 +21,7 @@ from cloudstack_mcp.tools.schema import (
     normalise,
     param_schema,
 )
-from tests.conftest import SPEC_418, SPEC_420
-
-
-@pytest.fixture(scope="module")
-def cat420() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def cat418() -> Catalog:
-    return Catalog.load(SPEC_418)
+from tests.apidata import with_descriptions
 
 
 def api_with(*params: ParamSpec, name: str = "doThing", isasync: bool = False) -> ApiSpec:
@@ -96,6 +86,7 @@ def test_controls_by_api_kind(cat420: Catalog) -> None:
     assert controls_for(cat420["listCapabilities"]) == ()
 
 
+@with_descriptions("cat420")
 def test_map_conventions_from_descriptions(cat420: Catalog) -> None:
     assert map_style(cat420["createTags"].param("tags")) == "keyvalue"
     assert map_style(cat420["addImageStore"].param("details")) == "keyvalue"
@@ -104,6 +95,7 @@ def test_map_conventions_from_descriptions(cat420: Catalog) -> None:
     assert map_style(cat420["registerTemplate"].param("details")) == "fields"
 
 
+@with_descriptions("cat420")
 def test_map_encoding_in_both_conventions(cat420: Catalog) -> None:
     params, problems = check(
         cat420["createTags"], {"resourceids": ["a", "b"], "resourcetype": "UserVm", "tags": {"env": "prod", "tier": 2}}

@@ -13,12 +13,7 @@ from cloudstack_mcp.catalog.naming import tool_name
 from cloudstack_mcp.policy.classify import classify
 from cloudstack_mcp.tools.search import SearchError, SearchIndex, summary_of, terms
 from cloudstack_mcp.tools.toolsets import TOOLSETS, category_for
-from tests.conftest import ROOT, SPEC_418, SPEC_420
-
-
-@pytest.fixture(scope="module")
-def cat420() -> Catalog:
-    return Catalog.load(SPEC_420)
+from tests.apidata import ROOT, SPEC_418
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from cloudstack_mcp.safety.secrets import (
     reveals_secrets,
     secret_values,
 )
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 
 CAT = Catalog.load(SPEC_420)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +17,11 @@ from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
-from tests.conftest import SPEC_420
-from tests.core_helpers import server_params, uuid_for
+from tests.apidata import SPEC_420
+from tests.core_helpers import server_params, text, uuid_for
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def sim(catalog: Catalog) -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _reset(sim: Simulator) -> None:
-    sim.faults.clear()
-    sim.job_seconds = 0
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("clean_sim")]
+SIM_SPEC = SPEC_420
 
 
 def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
@@ -62,10 +46,6 @@ async def connected(
 ) -> AsyncIterator[tuple[App, Client]]:
     async with open_app(settings, catalog=catalog) as app, Client(create_server(app), mode=mode) as client:
         yield app, client
-
-
-def text(result: Any) -> str:
-    return "\n".join(block.text for block in result.content)
 
 
 def deploy_args(sim: Simulator, catalog: Catalog) -> dict[str, str]:

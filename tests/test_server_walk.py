@@ -18,7 +18,7 @@ from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.cloudstack.methods import may_go_by_get
 from cloudstack_mcp.cloudstack.signing import expires_at, sign
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 from tests.core_helpers import SIGNING_PARAMS, json_value, server_params, wire_form
 
 pytestmark = pytest.mark.anyio

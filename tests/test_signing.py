@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudstack_mcp.cloudstack.signing import encode_value, expires_at, sign, string_to_sign
-from tests.conftest import SHARED_API
+from tests.apidata import SIGNATURE_VECTORS
 
-VECTORS = json.loads((SHARED_API / "signature-vectors.json").read_text())
+VECTORS = json.loads(SIGNATURE_VECTORS.read_text())
 
 
 def cs_signature(params: dict[str, str], secret: str) -> str:

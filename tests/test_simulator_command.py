@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
-from simulator_helpers import Signed
 
 from cloudstack_mcp.simulator import Credentials
+from tests.apidata import ROOT
+from tests.simulator_helpers import Signed
 
 
 def _start(*args: str) -> subprocess.Popen[str]:

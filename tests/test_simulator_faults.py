@@ -7,30 +7,16 @@ import time
 
 import httpx2 as httpx
 import pytest
-from simulator_helpers import Signed
 
 from cloudstack_mcp.simulator import FaultError, FaultRule, FaultSet, Simulator
+from tests.simulator_helpers import Signed
+
+pytestmark = pytest.mark.usefixtures("clean_sim")
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(job_seconds=0).running() as running:
-        yield running
-
-
-@pytest.fixture
-def client(sim):
-    sim.faults.clear()
-    c = Signed(sim)
-    yield c
-    c.close()
-    sim.faults.clear()
-    sim.job_seconds = 0
-
-
-def test_error_answers_like_cloudstack(sim, client):
+def test_error_answers_like_cloudstack(sim, admin):
     sim.faults.add(FaultRule(api="listZones", kind="error", code=534, text="Resource unavailable", times=1))
-    r = client.get("listZones")
+    r = admin.get("listZones")
     assert r.status_code == 534
     assert r.json() == {
         "listzonesresponse": {
@@ -40,52 +26,52 @@ def test_error_answers_like_cloudstack(sim, client):
             "errortext": "Resource unavailable",
         }
     }
-    assert client.get("listZones").status_code == 200  # times=1: used up
+    assert admin.get("listZones").status_code == 200  # times=1: used up
 
 
-def test_latency_adds_up_and_still_answers(sim, client):
+def test_latency_adds_up_and_still_answers(sim, admin):
     sim.faults.add(FaultRule(api="*", kind="latency", seconds=0.2))
     sim.faults.add(FaultRule(api="listZones", kind="latency", seconds=0.1))
     started = time.perf_counter()
-    r = client.get("listZones")
+    r = admin.get("listZones")
     assert r.status_code == 200 and time.perf_counter() - started >= 0.3
 
 
-def test_drop_closes_the_connection_without_an_answer(sim, client):
+def test_drop_closes_the_connection_without_an_answer(sim, admin):
     sim.faults.add(FaultRule(api="listZones", kind="drop", times=1))
     with pytest.raises(httpx.TransportError):
-        client.get("listZones")
-    assert client.get("listZones").status_code == 200  # a new connection works
+        admin.get("listZones")
+    assert admin.get("listZones").status_code == 200  # a new connection works
     assert sim.requests[-2].status == 0  # recorded as unanswered
 
 
-def test_malformed_body_is_truncated_json(sim, client):
+def test_malformed_body_is_truncated_json(sim, admin):
     sim.faults.add(FaultRule(api="listZones", kind="malformed", times=1))
-    r = client.get("listZones")
+    r = admin.get("listZones")
     assert r.status_code == 200 and r.text.startswith('{"listzonesresponse"')
     with pytest.raises(ValueError):
         json.loads(r.text)
 
 
-def test_html_error_page_and_bare_status(sim, client):
+def test_html_error_page_and_bare_status(sim, admin):
     sim.faults.add(FaultRule(api="listZones", kind="html", code=503, times=1))
-    r = client.get("listZones")
+    r = admin.get("listZones")
     assert (
         r.status_code == 503
         and r.headers["content-type"] == "text/html"
         and "<h1>503 Service Unavailable</h1>" in r.text
     )
     sim.faults.add(FaultRule(api="listZones", kind="status", code=429, times=1))
-    r = client.get("listZones")
+    r = admin.get("listZones")
     assert r.status_code == 429 and r.content == b"" and r.headers["retry-after"] == "1"
 
 
-def test_after_skips_first_matches_and_probability(sim, client):
+def test_after_skips_first_matches_and_probability(sim, admin):
     sim.faults.add(FaultRule(api="listZones", kind="error", code=530, after=2, times=1))
-    assert [client.get("listZones").status_code for _ in range(4)] == [200, 200, 530, 200]
+    assert [admin.get("listZones").status_code for _ in range(4)] == [200, 200, 530, 200]
     sim.faults.clear()
     never = sim.faults.add(FaultRule(api="listZones", kind="error", probability=0.0))
-    assert all(client.get("listZones").status_code == 200 for _ in range(5))
+    assert all(admin.get("listZones").status_code == 200 for _ in range(5))
     assert never.matched == 5 and never.applied == 0
 
 
@@ -96,21 +82,21 @@ def _deploy(client: Signed) -> dict:
     return client.ok("deployVirtualMachine", zoneid=zone, serviceofferingid=offering, templateid=template)
 
 
-def test_job_fail_and_job_slow(sim, client):
+def test_job_fail_and_job_slow(sim, admin):
     sim.faults.add(
         FaultRule(api="deployVirtualMachine", kind="job_fail", code=533, text="Insufficient capacity", times=1)
     )
-    failed = client.ok("queryAsyncJobResult", jobid=_deploy(client)["jobid"])
+    failed = admin.ok("queryAsyncJobResult", jobid=_deploy(admin)["jobid"])
     assert failed["jobstatus"] == 2 and failed["jobresult"] == {"errorcode": 533, "errortext": "Insufficient capacity"}
     sim.faults.add(FaultRule(api="deployVirtualMachine", kind="job_slow", seconds=None, times=1))
-    stuck = _deploy(client)["jobid"]
+    stuck = _deploy(admin)["jobid"]
     time.sleep(0.1)
-    assert client.ok("queryAsyncJobResult", jobid=stuck)["jobstatus"] == 0  # never ends
+    assert admin.ok("queryAsyncJobResult", jobid=stuck)["jobstatus"] == 0  # never ends
     sim.faults.add(FaultRule(api="deployVirtualMachine", kind="job_slow", seconds=0.3, times=1))
-    slow = _deploy(client)["jobid"]
-    assert client.ok("queryAsyncJobResult", jobid=slow)["jobstatus"] == 0
+    slow = _deploy(admin)["jobid"]
+    assert admin.ok("queryAsyncJobResult", jobid=slow)["jobstatus"] == 0
     time.sleep(0.35)
-    assert client.ok("queryAsyncJobResult", jobid=slow)["jobstatus"] == 1
+    assert admin.ok("queryAsyncJobResult", jobid=slow)["jobstatus"] == 1
 
 
 def test_faults_file(tmp_path):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import httpx2 as httpx
 import pytest
-from simulator_helpers import Signed
 
 from cloudstack_mcp.cloudstack.signing import expires_at
 from cloudstack_mcp.simulator import Simulator
+from tests.simulator_helpers import Signed
 
 KEY = "enforce.post.requests.and.timestamps"
 

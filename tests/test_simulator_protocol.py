@@ -7,32 +7,16 @@ import time
 
 import httpx2 as httpx
 import pytest
-from conftest import SHARED_API, SPEC_420
-from simulator_helpers import Signed
 
 from cloudstack_mcp.cloudstack.signing import expires_at, sign
 from cloudstack_mcp.simulator import FaultRule, Simulator
+from tests.apidata import SIGNATURE_VECTORS
+from tests.simulator_helpers import Signed
 
-VECTORS = json.loads((SHARED_API / "signature-vectors.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(job_seconds=0.3).running() as running:
-        yield running
+VECTORS = json.loads(SIGNATURE_VECTORS.read_text())
 
 
-@pytest.fixture(scope="module")
-def sim420():
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
-
-
-@pytest.fixture
-def admin(sim):
-    client = Signed(sim)
-    yield client
-    client.close()
+SIM_JOB_SECONDS = 0.3
 
 
 def _inner(response: httpx.Response) -> dict:

@@ -81,7 +81,7 @@ def test_a_damaged_or_foreign_file_is_rebuilt(tmp_path: Path, damage: bytes, cap
 
 
 def test_one_file_per_catalog(tmp_path: Path) -> None:
-    from tests.conftest import SPEC_420
+    from tests.apidata import SPEC_420
 
     builtin, spec = Simulator(state_dir=tmp_path), Simulator(SPEC_420, state_dir=tmp_path)
     assert builtin.state and spec.state and builtin.state.path != spec.state.path

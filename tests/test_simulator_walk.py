@@ -5,11 +5,11 @@ from __future__ import annotations
 import collections
 
 import pytest
-from conftest import SPEC_418, SPEC_420
-from simulator_helpers import Signed, is_cloudstack_answer, required_values, walk_order
 
 from cloudstack_mcp.simulator import Simulator
 from cloudstack_mcp.simulator.backend.builtin import builtin_catalog
+from tests.apidata import SPEC_418, SPEC_420
+from tests.simulator_helpers import Signed, is_cloudstack_answer, required_values, walk_order
 
 
 @pytest.mark.slow

@@ -14,17 +14,7 @@ from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.policy.classify import classify
 from cloudstack_mcp.tools import toolsets
 from cloudstack_mcp.tools.inventory import ToolDef, build_inventory, title_for
-from tests.conftest import SPEC_418, SPEC_420
-
-
-@pytest.fixture(scope="module")
-def cat420() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def cat418() -> Catalog:
-    return Catalog.load(SPEC_418)
+from tests.apidata import with_descriptions
 
 
 def inventory(catalog: Catalog, **kw):
@@ -46,6 +36,7 @@ def test_every_api_is_a_tool(spec: str, count: int, request: pytest.FixtureReque
     assert len({t.name for t in listing.tools}) == count
 
 
+@with_descriptions("cat420")
 def test_tool_shape(cat420: Catalog) -> None:
     inv = inventory(cat420, toolsets=("all",))
     vms = inv.get("list_virtual_machines")

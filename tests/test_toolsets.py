@@ -8,17 +8,7 @@ import pytest
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.tools.toolsets import CATCH_ALL, DEFAULT_PROFILE_APIS, TOOLSETS, category_for, toolset_members
-from tests.conftest import SHARED_API, SPEC_418, SPEC_420
-
-
-@pytest.fixture(scope="module")
-def cat420() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def cat418() -> Catalog:
-    return Catalog.load(SPEC_418)
+from tests.apidata import ROADMAP_APIS
 
 
 @pytest.mark.parametrize("spec", ["cat420", "cat418"])
@@ -82,7 +72,7 @@ def test_each_roadmap_area_is_a_toolset(area: str):
 
 
 def test_roadmap_apis_all_land_in_a_named_toolset():
-    names = (SHARED_API / "roadmap-apis.txt").read_text().split()
+    names = ROADMAP_APIS.read_text().split()
     assert len(names) > 80
     assert all(category_for(n) != CATCH_ALL for n in names)
 

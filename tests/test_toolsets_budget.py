@@ -8,19 +8,13 @@ import sys
 from pathlib import Path
 
 import mcp_types as types
-import pytest
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.tools.budget import compact_text, compact_tool, listing_bytes, profile_sizes
 from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS, PROFILES, TOOLSETS
-from tests.conftest import ROOT, SPEC_420
-
-
-@pytest.fixture(scope="module")
-def cat420() -> Catalog:
-    return Catalog.load(SPEC_420)
+from tests.apidata import ROOT, SPEC_420
 
 
 def test_compact_text_keeps_the_first_sentence_and_allowed_values():
