@@ -1,12 +1,17 @@
-"""CloudStack API names <-> MCP tool names (`listVirtualMachines` <-> `list_virtual_machines`)."""
+"""CloudStack API names: their words, and API names <-> MCP tool names (`listVirtualMachines` <-> `list_virtual_machines`).
+
+`split_name` is the one reading of a camelCase name as words: tool names, tool titles, the policy's
+verb and object and the simulator's generated texts all use it, so they cannot disagree.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 from collections.abc import Iterable
 
-__all__ = ["MAX_TOOL_NAME", "matches", "tool_name", "tool_names"]
+__all__ = ["MAX_TOOL_NAME", "is_acronym", "matches", "split_name", "tool_name", "tool_names"]
 
 MAX_TOOL_NAME = 64
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -14,12 +19,25 @@ _ACRONYM_PLURAL = re.compile(r"([A-Z]{2,})s(?=[A-Z0-9]|$)")
 _INVALID = re.compile(r"[^a-z0-9_]+")
 
 
+def split_name(name: str) -> list[str]:
+    """The words of a camelCase name, case kept, acronyms whole with their plural:
+    `createVPCOffering` -> create VPC Offering, `listVPCs` -> list VPCs, `verifyOAuthCode` -> verify OAuth Code."""
+    # Find the cuts on a marked copy of the same length: an acronym's plural ("VPCs", "ACLs") upper-cased
+    # so its "s" stays with it, "OAuth" read as one word; then cut the name itself where the copy is cut.
+    marked = _ACRONYM_PLURAL.sub(lambda m: m.group(1) + "S", name.replace("OAuth", "Oauth"))
+    cuts = [0, *(m.start() for m in _BOUNDARY.finditer(marked)), len(name)]
+    return [name[a:b] for a, b in itertools.pairwise(cuts) if a < b]
+
+
+def is_acronym(word: str) -> bool:
+    """`VPC`, `VPCs`, `ACLs`: a word of `split_name` written in capitals (a plural's "s" aside)."""
+    stem = word[:-1] if len(word) > 2 and word.endswith("s") else word
+    return len(stem) > 1 and stem.isupper()
+
+
 def tool_name(api_name: str) -> str:
     """snake_case tool name for an API: acronyms kept whole (`createVPCOffering` -> `create_vpc_offering`)."""
-    # An acronym's plural ("VPCs", "ACLs") is one word: upper-case its "s" first.
-    snake = _BOUNDARY.sub(
-        "_", _ACRONYM_PLURAL.sub(lambda m: m.group(1) + "S", api_name.replace("OAuth", "Oauth"))
-    ).lower()
+    snake = "_".join(split_name(api_name)).lower()
     snake = _INVALID.sub("_", snake).strip("_")
     snake = re.sub(r"_+", "_", snake) or "api"
     if len(snake) > MAX_TOOL_NAME:

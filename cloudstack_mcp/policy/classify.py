@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from cloudstack_mcp.catalog.model import ApiSpec
-from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.catalog.naming import is_acronym, split_name, tool_name
 from cloudstack_mcp.policy.rules import NAMESPACES, OVERRIDES, VERBS, Obj, Verb, find_object
 from cloudstack_mcp.severity import Severity  # the scale is shared (settings, audit): one owner below
 
@@ -61,7 +61,7 @@ _UNKNOWN = Obj("resource", "resource", 2, 2, "it", "whatever depends on it")
 @functools.lru_cache(maxsize=4096)
 def parse_name(name: str) -> ParsedName:
     """Split an API name into its verb and object words (`deleteImageStore` -> delete, "image store")."""
-    words = tool_name(name).split("_")
+    words = [w.lower() for w in split_name(name)]
     first, rest = words[0], words[1:]
     if first in VERBS:
         return ParsedName(first, " ".join(rest))
@@ -83,18 +83,17 @@ def parse_name(name: str) -> ParsedName:
     return ParsedName(None, " ".join(words))
 
 
-_CAMEL = re.compile(r"[A-Z][A-Z0-9]*(?![a-z])|[A-Z]?[a-z0-9]+|[0-9]+")
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")  # acronyms read letter by letter: "an SSH key", "an LB rule"
 
 
 def _noun(api_name: str, verb: str | None, fallback: str) -> str:
     """The object of an API name in words, acronyms kept: deleteVPCOffering -> "VPC offering"."""
-    words = _CAMEL.findall(api_name)
+    words = split_name(api_name)
     if len(words) <= 1:  # no case boundaries ("deleteimagestore"): the parsed words are all we have
         return fallback or api_name
     if words and verb and words[0].lower() == verb:
         words = words[1:]
-    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or api_name
+    return " ".join(w if is_acronym(w) else w.lower() for w in words) or api_name
 
 
 def _with_article(noun: str) -> str:

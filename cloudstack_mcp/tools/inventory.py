@@ -8,7 +8,6 @@ for the life of the server.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,7 +15,7 @@ from typing import Any, Protocol
 import mcp_types as types
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog
-from cloudstack_mcp.catalog.naming import matches, tool_names
+from cloudstack_mcp.catalog.naming import matches, split_name, tool_names
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ConfigError
 from cloudstack_mcp.policy.classify import ApiPolicy, classify
@@ -52,7 +51,6 @@ class Controls(Protocol):
     def controls_key(self) -> str | None: ...
 
 
-_WORDS = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
 _IDEMPOTENT_VERBS = ("update", "delete", "remove", "destroy", "expunge", "enable", "disable", "set", "reset")
 
 
@@ -86,7 +84,7 @@ class ToolDef:
 
 def title_for(api_name: str) -> str:
     """`listVirtualMachines` -> "List Virtual Machines" (acronyms kept: "Create VPC Offering")."""
-    words = _WORDS.findall(api_name) or [api_name]
+    words = split_name(api_name) or [api_name]
     return " ".join(w if w.isupper() else w[:1].upper() + w[1:] for w in words)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog, ParamSpec, ResponseField
-from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.catalog.naming import split_name
 from cloudstack_mcp.simulator.backend.builtin_apis import ROWS
 
 __all__ = ["builtin_catalog", "describe"]
@@ -216,7 +216,7 @@ _PARAM_DOCS: dict[str, str] = {
 
 
 def _words(name: str) -> list[str]:
-    return tool_name(name).split("_") if name else []
+    return [w.lower() for w in split_name(name)]
 
 
 def _phrase(words: list[str]) -> str:
