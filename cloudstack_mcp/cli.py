@@ -14,6 +14,7 @@ import anyio
 from cloudstack_mcp import __version__
 from cloudstack_mcp.catalog.model import CatalogError
 from cloudstack_mcp.config import Settings, load_settings
+from cloudstack_mcp.config_http import HTTP_FLAGS, add_http_arguments
 from cloudstack_mcp.errors import CloudStackMcpError
 
 __all__ = ["build_parser", "main"]
@@ -186,6 +187,7 @@ def build_parser(*, simulator_options: bool = True) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="HTTP transport: port (default: 8000)",
     )
+    add_http_arguments(serve)
 
     simulator = sub.add_parser(
         "simulator",
@@ -244,7 +246,7 @@ def _add_simulator_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace, env: dict[str, str] | None = None) -> Settings:
-    flags: dict[str, Any] = {name: getattr(args, name, None) for name in _FLAG_SETTINGS}
+    flags: dict[str, Any] = {name: getattr(args, name, None) for name in (*_FLAG_SETTINGS, *HTTP_FLAGS)}
     return load_settings(flags, env)
 
 

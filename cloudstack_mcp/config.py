@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from cloudstack_mcp.config_http import HttpSettings, load_http_settings
 from cloudstack_mcp.errors import ConfigError
 from cloudstack_mcp.severity import Severity
 
@@ -181,6 +182,8 @@ class Settings:
     transport: Literal["stdio", "http"] = "stdio"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    http: HttpSettings = field(default_factory=HttpSettings)  # auth, limits, operations (config_http.py)
+    principal: str | None = None  # HTTP: the authenticated principal this copy acts for (audit records)
 
     @property
     def use_simulator(self) -> bool:
@@ -473,4 +476,5 @@ def load_settings(
         kwargs["transport"] = flags["transport"]
     if flags.get("http_host"):
         kwargs["http_host"] = str(flags["http_host"])
+    kwargs["http"] = load_http_settings(flags, env)
     return Settings(**kwargs)

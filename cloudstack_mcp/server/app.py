@@ -13,7 +13,7 @@ import difflib
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -143,20 +143,23 @@ async def open_app(
             yield app
 
 
-def create_server(app: App) -> Server[Any]:
-    """The SDK low-level Server: tools/list from the inventory, tools/call through the pipeline, prompts."""
-    inventory = app.inventory
+def create_server(app: App, *, app_for: Callable[[], Awaitable[App]] | None = None) -> Server[Any]:
+    """The SDK low-level Server: tools/list from the inventory, tools/call through the pipeline, prompts.
+
+    `app_for` (HTTP with authentication, server/principals.py) answers the App of the request's principal."""
 
     async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        inventory = (await app_for()).inventory if app_for is not None else app.inventory
         return inventory.listing_wire()  # type: ignore[return-value]  # a dict: no model dump per request
 
     async def call_tool(
         ctx: Any, params: types.CallToolRequestParams
     ) -> types.CallToolResult | types.InputRequiredResult:
-        tool = inventory.get(params.name)
+        current = await app_for() if app_for is not None else app
+        tool = current.inventory.get(params.name)
         if tool is None:
-            return error_result(_unknown_tool(app, params.name))
-        return await app.pipeline.call_tool(tool, params.arguments or {}, ctx, params)
+            return error_result(_unknown_tool(current, params.name))
+        return await current.pipeline.call_tool(tool, params.arguments or {}, ctx, params)
 
     from cloudstack_mcp.server.prompts import server_handlers
 
@@ -188,6 +191,10 @@ def _unknown_tool(app: App, name: str) -> str:
 
 async def serve(settings: Settings) -> None:
     """Run until the client goes away (stdio) or the process is stopped (HTTP)."""
+    if settings.transport == "http":  # refuse an unsafe HTTP set-up before anything starts
+        from cloudstack_mcp.server.http import check_startup
+
+        check_startup(settings)
     async with open_app(settings) as app:
         server = create_server(app)
         # A change in flight when the process is told to stop gets an outcome record (unknown, with its job id).
@@ -200,7 +207,9 @@ async def serve(settings: Settings) -> None:
         )
         _prebuild_search(app)
         if settings.transport == "http":
-            await _serve_http(server, settings)
+            from cloudstack_mcp.server.http import serve_http
+
+            await serve_http(app, settings)
             return
         from cloudstack_mcp.server.stdio import stdio_streams
 
@@ -222,12 +231,3 @@ def _prebuild_search(app: App) -> None:
             load=lambda: load_index(path, app.catalog),
             store=lambda index: store_index(path, index),
         )
-
-
-async def _serve_http(server: Server[Any], settings: Settings) -> None:
-    import uvicorn
-
-    starlette_app = server.streamable_http_app(host=settings.http_host)
-    config = uvicorn.Config(starlette_app, host=settings.http_host, port=settings.http_port, log_level="warning")
-    print(f"cloudstack-mcp: streamable HTTP on http://{settings.http_host}:{settings.http_port}/mcp", file=sys.stderr)
-    await uvicorn.Server(config).serve()
