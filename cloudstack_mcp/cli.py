@@ -227,6 +227,15 @@ def build_parser(*, simulator_options: bool = True) -> argparse.ArgumentParser:
     call.add_argument("--json", action="store_true", help="print the structured answer as JSON")
     call.add_argument("--raw", action="store_true", help="pass every NAME=VALUE as text (no JSON reading)")
 
+    token = sub.add_parser(
+        "token",
+        help="make a bearer token for serve --auth-tokens",
+        description="Print a new bearer token (shown once) and the entry to add to the --auth-tokens file, "
+        "which keeps only its SHA-256.",
+    )
+    token.add_argument("name", metavar="NAME", help="principal name (also the credentials store key)")
+    token.add_argument("--rights", metavar="LIST", default="read", help="read, or read,change (default: read)")
+
     sub.add_parser(
         "sync",
         parents=[common],
@@ -313,6 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cloudstack_mcp.simulator.command import run
 
             return int(run(args) or 0)
+        if command == "token":
+            return _token(args.name, args.rights)
         settings = settings_from_args(args)
         if command == "serve":
             from cloudstack_mcp.server.app import serve
@@ -443,6 +454,18 @@ async def _call(
             if text is not None:
                 print(text, file=sys.stderr if is_error else sys.stdout)
     return 1 if is_error else 0
+
+
+def _token(name: str, rights: str) -> int:
+    from cloudstack_mcp.server.auth import hash_token, new_token
+
+    wanted = [r.strip() for r in rights.split(",") if r.strip()]
+    if not wanted or not set(wanted) <= {"read", "change"}:
+        raise CloudStackMcpError(f"--rights {rights!r}: use read, or read,change")
+    token = new_token()
+    print(f"token (give it to {name}; it is not stored): {token}")
+    print(json.dumps({"name": name, "sha256": hash_token(token), "rights": wanted}))
+    return 0
 
 
 async def _sync(settings: Settings) -> int:

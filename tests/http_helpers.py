@@ -110,9 +110,18 @@ def new_user(sim: Simulator, name: str) -> Credentials:
                            firstname=name, lastname="Test", accounttype=0)["account"]  # fmt: skip
         user = account["user"][0]
         keys = admin.ok("registerUserKeys", id=user["id"])["userkeys"]
+        offering = next(o for o in admin.ok("listNetworkOfferings")["networkoffering"]
+                        if o["guestiptype"] == "Isolated" and not o["forvpc"])  # fmt: skip
+        zone = admin.ok("listZones")["zone"][0]["id"]
     finally:
         admin.close()
-    return Credentials(keys["apikey"], keys["secretkey"], name, "pw-" + name, "/")
+    cred = Credentials(keys["apikey"], keys["secretkey"], name, "pw-" + name, "/")
+    own = Signed(sim, credentials=cred)
+    try:  # a network of the user's own, so it can deploy a VM
+        own.ok("createNetwork", name=name + "-net", displaytext=name, zoneid=zone, networkofferingid=offering["id"])
+    finally:
+        own.close()
+    return cred
 
 
 def settings_for(sim: Simulator, tmp: Path, port: int, **flags: Any) -> Settings:
