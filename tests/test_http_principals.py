@@ -83,8 +83,10 @@ async def test_two_principals_two_cloudstack_users(
             assert r.status_code == 403 and "no CloudStack user" in r.json()["error"]["message"]
         assert len(sim.requests) == before
     records = [json.loads(line) for line in settings.audit_log.read_text().splitlines()]  # type: ignore[union-attr]
-    deploys = {r["principal"]: r for r in records if r["api"] == "deployVirtualMachine"}
+    deploys = {r["principal"]: r for r in records if r["api"] == "deployVirtualMachine" and r.get("record") == "intent"}
     assert set(deploys) == {"alice", "bob"}
+    outcomes = [r for r in records if r.get("record") == "outcome" and r.get("api") == "deployVirtualMachine"]
+    assert {r["principal"] for r in outcomes} == {"alice", "bob"}  # the outcome records name them too
     assert deploys["alice"]["user"] != deploys["bob"]["user"]
     assert deploys["alice"]["user"].startswith("apikey " + ann.api_key[:6])
     assert deploys["bob"]["user"].startswith("apikey " + ben.api_key[:6])
