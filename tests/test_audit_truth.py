@@ -22,9 +22,8 @@ from cloudstack_mcp.safety.audit import AuditLog
 from cloudstack_mcp.safety.secrets import SecretScrubber
 from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
-from tests.conftest import SPEC_420
-from tests.core_helpers import isolated_env, uuid_for
-from tests.test_safety_walk import settings_for
+from tests.apidata import SPEC_420
+from tests.core_helpers import isolated_env, safety_settings, uuid_for
 
 CATALOG = Catalog.load(SPEC_420)
 
@@ -67,7 +66,7 @@ def test_a_deleted_or_rotated_log_is_reopened_at_its_path(tmp_path: Path) -> Non
 async def test_disk_full_refuses_changes_then_they_resume(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
-        settings = settings_for(sim, tmp_path, audit_log=path, confirm_mode="allow")
+        settings = safety_settings(sim, tmp_path, audit_log=path, confirm_mode="allow")
         async with open_app(settings, catalog=CATALOG) as app:
             vm = uuid_for(sim, CATALOG["stopVirtualMachine"], "id")
             path.unlink(missing_ok=True)
@@ -92,7 +91,7 @@ async def test_disk_full_refuses_changes_then_they_resume(tmp_path: Path) -> Non
 async def test_refused_calls_are_recorded(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
-        async with open_app(settings_for(sim, tmp_path, audit_log=path), catalog=CATALOG) as app:
+        async with open_app(safety_settings(sim, tmp_path, audit_log=path), catalog=CATALOG) as app:
             bad = await app.pipeline.call_api("createUser", {"username": "u", "password": "bad-value-hunter2"})
             unknown = await app.pipeline.call_api("deleteEverything", {"id": "x"})
     assert bad.is_error and unknown.is_error
@@ -105,7 +104,7 @@ async def test_refused_calls_are_recorded(tmp_path: Path) -> None:
 async def test_a_cancelled_call_leaves_intent_and_outcome_and_the_follower_records_the_end(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     with Simulator(SPEC_420, job_seconds=1.0).running() as sim:
-        settings = settings_for(sim, tmp_path, audit_log=path, confirm_mode="allow")
+        settings = safety_settings(sim, tmp_path, audit_log=path, confirm_mode="allow")
         async with open_app(settings, catalog=CATALOG) as app:
             followed: list[ToolCall] = []
             app.pipeline.on_unfinished = followed.append  # what the job follower hooks into

@@ -3,24 +3,24 @@ by POST, v3 signatures within 15 minutes by default, and clear messages when the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
 
 import pytest
-from simulator_helpers import Signed
 
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.cloudstack.signing import expires_at
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError
 from cloudstack_mcp.simulator import Simulator
+from tests.simulator_helpers import Signed
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0).running() as running:
-        admin = Signed(running)
+def sim(sim: Simulator) -> Simulator:
+    """The module's simulator (conftest), hardened: changes only by POST, v3 signatures with expiry."""
+    with contextlib.closing(Signed(sim)) as admin:
         r = admin.post(
             "updateConfiguration",
             name="enforce.post.requests.and.timestamps",
@@ -28,9 +28,8 @@ def sim() -> Iterator[Simulator]:
             signatureVersion="3",
             expires=expires_at(60),
         )
-        admin.close()
-        assert r.status_code == 200, r.text
-        yield running
+    assert r.status_code == 200, r.text
+    return sim
 
 
 def settings(sim: Simulator, **kw: object) -> Settings:

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import httpx2 as httpx
 import pytest
-from simulator_helpers import Signed
 
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError
 from cloudstack_mcp.simulator import Simulator
+from tests.simulator_helpers import Signed
 
 
 @pytest.fixture

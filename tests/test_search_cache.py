@@ -7,20 +7,14 @@ import json
 from pathlib import Path
 
 import anyio
-import pytest
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.tools import search
 from cloudstack_mcp.tools.search import SearchIndex, prebuild
 from cloudstack_mcp.tools.search_cache import index_file, load_index, store_index
-from tests.conftest import SPEC_418, SPEC_420
+from tests.apidata import SPEC_418, SPEC_420
 
 QUERIES = ["stop a vm", "create a firewall rule", "add s3 secondary storage", "hosts in maintenance", "listZones"]
-
-
-@pytest.fixture(scope="module")
-def cat420() -> Catalog:
-    return Catalog.load(SPEC_420)
 
 
 def test_a_stored_index_ranks_as_the_built_one(cat420: Catalog, tmp_path: Path) -> None:

@@ -3,29 +3,14 @@ deleteUserKeys) in the simulator, and the client's message when a key lacks perm
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx2 as httpx
 import pytest
-from simulator_helpers import Signed
 
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError
 from cloudstack_mcp.simulator import Credentials, Simulator
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0).running() as running:
-        yield running
-
-
-@pytest.fixture
-def admin(sim):
-    client = Signed(sim)
-    yield client
-    client.close()
+from tests.simulator_helpers import Signed
 
 
 def _inner(response: httpx.Response) -> dict:
