@@ -12,7 +12,6 @@ from typing import Any
 import anyio
 
 from cloudstack_mcp import __version__
-from cloudstack_mcp.catalog.model import CatalogError
 from cloudstack_mcp.config import Settings, load_settings
 from cloudstack_mcp.config_http import HTTP_FLAGS, add_http_arguments
 from cloudstack_mcp.errors import CloudStackMcpError
@@ -341,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return anyio.run(_call, settings, args.tool, arguments, bool(getattr(args, "json", False)), texts)
         if command == "sync":
             return anyio.run(_sync, settings)
-    except (CloudStackMcpError, CatalogError) as exc:
+    except CloudStackMcpError as exc:  # CatalogError included
         print(f"cloudstack-mcp: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

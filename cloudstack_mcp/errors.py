@@ -1,5 +1,18 @@
 """One exception tree for the whole package, and what CloudStack's error codes mean.
 
+    CloudStackMcpError
+    +-- ConfigError        settings that cannot work
+    +-- CatalogError       a listApis document that cannot be read as a catalog (also a ValueError)
+    +-- SearchError        a search that cannot run as asked (also a ValueError)
+    +-- ArgumentError      tool arguments that do not fit the API's schema
+    +-- ApiError           CloudStack's own error answer, or a failed async job
+    +-- TransportError     no CloudStack JSON answer; how far the request got, as a class:
+        +-- ConnectFailed      no connection: nothing was sent
+        +-- AnswerTimeout      sent, no answer in time
+        +-- ConnectionDropped  sent, the connection closed before the answer
+        +-- AnswerTruncated    JSON cut short
+        +-- NotAnAnswer        any other answer that is not CloudStack JSON (an HTML page, a 502, ...)
+
 Nothing here reaches the model as an exception: the pipeline turns every
 `CloudStackMcpError` into an `isError` tool result carrying `str(error)`.
 """
@@ -9,9 +22,16 @@ from __future__ import annotations
 __all__ = [
     "ERROR_MEANINGS",
     "ApiError",
+    "AnswerTimeout",
+    "AnswerTruncated",
     "ArgumentError",
+    "CatalogError",
     "CloudStackMcpError",
     "ConfigError",
+    "ConnectFailed",
+    "ConnectionDropped",
+    "NotAnAnswer",
+    "SearchError",
     "TransportError",
     "error_meaning",
 ]
@@ -49,6 +69,14 @@ class CloudStackMcpError(Exception):
 
 class ConfigError(CloudStackMcpError):
     """Settings that cannot work: names the file or variable and how to fix it."""
+
+
+class CatalogError(CloudStackMcpError, ValueError):
+    """A listApis document that cannot be read as a catalog."""
+
+
+class SearchError(CloudStackMcpError, ValueError):
+    """A search that cannot run as asked (empty query, unknown category)."""
 
 
 class ArgumentError(CloudStackMcpError):
@@ -92,11 +120,18 @@ class ApiError(CloudStackMcpError):
 class TransportError(CloudStackMcpError):
     """CloudStack could not be reached, or answered something that is not a CloudStack JSON answer.
 
-    `kind` says how far the request got (retry.py decides from it what may be sent again):
-    "connect" (no connection: nothing was sent), "timeout" (no answer in time), "dropped" (the
-    connection closed before the answer), "truncated" (JSON cut short), "answer" (any other
-    answer that is not CloudStack JSON; `status` is its HTTP status).
+    The subclass says how far the request got (retry.py decides from it what may be sent again);
+    `kind` names it in one word ("connect", "timeout", "dropped", "truncated", "answer"), and
+    `TransportError(..., kind=k)` makes the subclass of that kind. `status` is the HTTP status of
+    an answer, when one came.
     """
+
+    kind = "answer"
+
+    def __new__(cls, message: str = "", *, kind: str | None = None, **_: object) -> TransportError:
+        if cls is TransportError and kind is not None:
+            cls = _BY_KIND.get(kind, TransportError)
+        return super().__new__(cls, message)
 
     def __init__(
         self,
@@ -104,11 +139,47 @@ class TransportError(CloudStackMcpError):
         *,
         endpoint: str,
         status: int | None = None,
-        kind: str = "answer",
+        kind: str | None = None,
         retry_after: float | None = None,
     ):
         self.endpoint = endpoint
         self.status = status
-        self.kind = kind
+        if kind is not None and kind != type(self).kind:
+            self.kind = kind  # a kind without a class of its own
         self.retry_after = retry_after  # seconds, from a Retry-After header
         super().__init__(message)
+
+
+class ConnectFailed(TransportError):
+    """No connection could be made: the request provably never left this machine."""
+
+    kind = "connect"
+
+
+class AnswerTimeout(TransportError):
+    """The request went out and no answer came in time: it may or may not have run."""
+
+    kind = "timeout"
+
+
+class ConnectionDropped(TransportError):
+    """The connection closed before the answer came back: the request may or may not have run."""
+
+    kind = "dropped"
+
+
+class AnswerTruncated(TransportError):
+    """The answer was JSON cut short."""
+
+    kind = "truncated"
+
+
+class NotAnAnswer(TransportError):
+    """An answer that is not CloudStack JSON (an HTML page, a proxy's 502, JSON of another shape)."""
+
+    kind = "answer"
+
+
+_BY_KIND: dict[str, type[TransportError]] = {
+    c.kind: c for c in (ConnectFailed, AnswerTimeout, ConnectionDropped, AnswerTruncated, NotAnAnswer)
+}

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cloudstack_mcp.errors import CatalogError  # the package's exception tree (re-exported here)
+
 __all__ = ["ApiSpec", "Catalog", "CatalogError", "ParamSpec", "ResponseField"]
 
 PARAM_TYPES = frozenset(
@@ -34,10 +36,6 @@ PARAM_TYPES = frozenset(
         "object",
     }
 )
-
-
-class CatalogError(ValueError):
-    """A listApis document that cannot be read as a catalog."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,14 @@ from cloudstack_mcp.cloudstack.methods import explain_post_refusal, explain_unav
 from cloudstack_mcp.cloudstack.retry import RetryPolicy
 from cloudstack_mcp.cloudstack.signing import encode_value, expires_at, sign
 from cloudstack_mcp.config import Settings
-from cloudstack_mcp.errors import ApiError, TransportError, error_meaning
+from cloudstack_mcp.errors import (
+    AnswerTimeout,
+    ApiError,
+    ConnectFailed,
+    ConnectionDropped,
+    TransportError,
+    error_meaning,
+)
 
 __all__ = ["CloudStackClient", "PreparedRequest"]
 
@@ -189,32 +196,28 @@ class CloudStackClient:
                 )
             return await self._http.get(f"{self.endpoint}?{body}")
         except (httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
-            raise TransportError(
+            raise ConnectFailed(
                 f"cannot connect to CloudStack at {self.endpoint} within {min(self.settings.timeout, self.settings.connect_timeout):g} s "
                 f"({type(exc).__name__}; nothing was sent). Is the management server up and reachable from here?",
                 endpoint=self.endpoint,
-                kind="connect",
             ) from exc
         except httpx2.TimeoutException as exc:
-            raise TransportError(
+            raise AnswerTimeout(
                 f"CloudStack at {self.endpoint} did not answer {request.command} within {self.settings.timeout:g} s "
                 "(timeout; raise it with CLOUDSTACK_TIMEOUT or timeout in cloudstack.ini)",
                 endpoint=self.endpoint,
-                kind="timeout",
             ) from exc
         except httpx2.ConnectError as exc:
-            raise TransportError(
+            raise ConnectFailed(
                 f"cannot connect to CloudStack at {self.endpoint}: {exc or type(exc).__name__}. Is the management "
                 "server running, and is the endpoint right (CLOUDSTACK_ENDPOINT / endpoint in cloudstack.ini)?",
                 endpoint=self.endpoint,
-                kind="connect",
             ) from exc
         except (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError) as exc:
-            raise TransportError(
+            raise ConnectionDropped(
                 f"CloudStack at {self.endpoint} closed the connection without answering {request.command} "
                 f"({type(exc).__name__}); the server may be overloaded or restarting",
                 endpoint=self.endpoint,
-                kind="dropped",
             ) from exc
         except httpx2.HTTPError as exc:
             raise TransportError(

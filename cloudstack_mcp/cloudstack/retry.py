@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 
-from cloudstack_mcp.errors import ApiError, CloudStackMcpError, TransportError
+from cloudstack_mcp.errors import AnswerTimeout, ApiError, CloudStackMcpError, TransportError
 
 if TYPE_CHECKING:
     from cloudstack_mcp.config import Settings
@@ -152,11 +152,10 @@ class RetryPolicy:
             with anyio.fail_after(self.attempt_deadline):
                 return await attempt()
         except TimeoutError as exc:
-            raise TransportError(
+            raise AnswerTimeout(
                 f"CloudStack at {endpoint} did not finish answering {command} within {self.attempt_deadline:g} s "
                 "(the answer kept coming too slowly); raise CLOUDSTACK_TIMEOUT if the server is just slow",
                 endpoint=endpoint,
-                kind="timeout",
             ) from exc
 
 
@@ -168,7 +167,7 @@ def _tried(exc: CloudStackMcpError, attempts: int, elapsed: float) -> CloudStack
     """The same error, saying it happened on every one of `attempts` tries."""
     note = f" (tried {attempts} times over {elapsed:.1f} s)"
     if isinstance(exc, TransportError):
-        return TransportError(
+        return type(exc)(
             f"{exc}{note}",
             endpoint=exc.endpoint,
             status=exc.status,

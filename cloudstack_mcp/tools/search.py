@@ -24,14 +24,11 @@ from typing import Any
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import tool_name
+from cloudstack_mcp.errors import SearchError
 from cloudstack_mcp.policy.classify import classify
 from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS, TOOLSETS, category_for
 
 __all__ = ["SearchError", "SearchHit", "SearchIndex", "clear_caches", "summary_of", "terms"]
-
-
-class SearchError(ValueError):
-    """A search that cannot run as asked (empty query, unknown category)."""
 
 
 @dataclass(frozen=True, slots=True)
