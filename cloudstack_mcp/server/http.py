@@ -19,6 +19,7 @@ import contextlib
 import logging
 import logging.handlers
 import os
+import socket
 import ssl
 import sys
 import time
@@ -57,6 +58,7 @@ __all__ = ["build_http_app", "check_startup", "serve_http"]
 
 log = logging.getLogger(__name__)
 _OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_INSTANCE_HEADER = b"x-cloudstack-mcp-instance"
 
 
 def check_startup(settings: Settings, env: dict[str, str] | None = None) -> None:
@@ -107,12 +109,24 @@ class HostCheck:
     """Host and Origin checked on every request but the operations endpoints (load balancers probe those
     by address); the SDK's own settings object, with our JSON-RPC answers."""
 
-    def __init__(self, app: ASGIApp, security: TransportSecuritySettings, metrics: Metrics):
+    def __init__(self, app: ASGIApp, security: TransportSecuritySettings, metrics: Metrics, instance: str = ""):
         self.app, self.metrics = app, metrics
         self.check = TransportSecurityMiddleware(security)
+        self.instance = instance.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in _OPS_PATHS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.instance:  # which instance answered, for operators behind a load balancer
+            inner = send
+
+            async def send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", []), (_INSTANCE_HEADER, self.instance)]}
+                await inner(message)
+
+        if scope["path"] not in _OPS_PATHS:
             refused = await self.check.validate_request(Request(scope), is_post=False)
             if refused is not None:
                 host = Request(scope).headers
@@ -272,7 +286,8 @@ def build_http_app(
                 await transport.aclose()
 
     starlette = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-    return HostCheck(starlette, _security(settings), metrics), principals, metrics  # type: ignore[return-value]
+    instance = f"{socket.gethostname()}:{settings.http_port}"
+    return HostCheck(starlette, _security(settings), metrics, instance), principals, metrics  # type: ignore[return-value]
 
 
 def _configure_logging(http: HttpSettings) -> None:
