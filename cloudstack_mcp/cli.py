@@ -1,4 +1,4 @@
-"""The `cloudstack-mcp` command: serve (default), simulator, tools, call, sync."""
+"""The `cloudstack-mcp` command: serve (default), simulator, tools, call, sync, doctor."""
 
 from __future__ import annotations
 
@@ -234,6 +234,17 @@ def build_parser(*, simulator_options: bool = True) -> argparse.ArgumentParser:
     )
     token.add_argument("name", metavar="NAME", help="principal name (also the credentials store key)")
     token.add_argument("--rights", metavar="LIST", default="read", help="read, or read,change (default: read)")
+    doctor = sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the set-up: configuration, network, keys, clock, catalog, profile, audit, confirmation",
+        description="Check the set-up end to end with these options and say how to fix what is wrong: where the "
+        "configuration comes from (values masked), the endpoint (DNS, TCP, TLS with the CA in use), a signed call "
+        "(user, account, role), clock skew (the server's Date header), the API catalog (count, cache age), the "
+        "profile (tools, tokens), the audit log (writable) and the confirmation route. Exit code 1 when a check "
+        "fails.",
+    )
+    doctor.add_argument("--json", action="store_true", help="the checks as one JSON document")
 
     sub.add_parser(
         "sync",
@@ -323,6 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(run(args) or 0)
         if command == "token":
             return _token(args.name, args.rights)
+        if command == "doctor":
+            return anyio.run(_doctor, args)
         settings = settings_from_args(args)
         if command == "serve":
             from cloudstack_mcp.server.app import serve
@@ -465,6 +478,18 @@ def _token(name: str, rights: str) -> int:
     print(f"token (give it to {name}; it is not stored): {token}")
     print(json.dumps({"name": name, "sha256": hash_token(token), "rights": wanted}))
     return 0
+
+async def _doctor(args: argparse.Namespace) -> int:
+    from cloudstack_mcp.doctor import Check, exit_code, render_json, render_text, run_doctor
+
+    try:
+        settings = settings_from_args(args)
+    except CloudStackMcpError as exc:  # a configuration that does not load is the first thing to report
+        checks = [Check("configuration", "fail", str(exc), "the message names the setting and what it needs")]
+    else:
+        checks = await run_doctor(settings, {name: getattr(args, name, None) for name in _FLAG_SETTINGS})
+    print(render_json(checks) if getattr(args, "json", False) else render_text(checks))
+    return exit_code(checks)
 
 
 async def _sync(settings: Settings) -> int:

@@ -34,6 +34,7 @@ __all__ = [
     "CONFIRM_MODES",
     "ConfirmMode",
     "Settings",
+    "connection_sources",
     "default_audit_path",
     "default_cache_dir",
     "is_disabled",
@@ -307,6 +308,20 @@ def _connection(
             origin[key] = f"--{key.replace('_', '-')}"
     values["region"] = region
     return values, origin
+
+
+def connection_sources(
+    flags: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    home: Path | None = None,
+    cwd: Path | None = None,
+) -> dict[str, str]:
+    """Where each connection value comes from (`doctor`): key -> "environment variable CLOUDSTACK_KEY",
+    "~/.cloudstack.ini [cloudstack] key 'key'", "--endpoint". Never the values themselves."""
+    env = dict(os.environ if env is None else env)
+    home = home or Path(env.get("HOME") or Path.home())
+    return _connection(dict(flags or {}), env, home, cwd or Path.cwd())[1]
 
 
 def _check_credentials(values: Mapping[str, Any], origin: Mapping[str, str]) -> None:

@@ -26,6 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--job-seconds", type=float, default=1.0, metavar="N", help="how long async jobs run (default 1)"
     )
+    parser.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="run the server's clock this far ahead (negative: behind) of this machine's, in its Date header "
+        "and its signature expiry check: simulates clock skew (default 0)",
+    )
 
 
 def _banner(sim: Simulator) -> str:
@@ -63,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     except (CatalogError, FaultError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    sim.clock_offset = getattr(args, "clock_offset", 0.0) or 0.0
     try:
         sim.serve_forever(args.host, args.port, on_ready=lambda s: print(_banner(s), flush=True))
     except OSError as exc:

@@ -105,6 +105,16 @@ class Simulator:
         return self.protocol.internal_errors
 
     @property
+    def clock_offset(self) -> float:
+        """Seconds the simulated server's clock is ahead of this machine's (its Date header and `expires`
+        check follow it): set to simulate clock skew."""
+        return self.protocol.clock_offset
+
+    @clock_offset.setter
+    def clock_offset(self, value: float) -> None:
+        self.protocol.clock_offset = float(value)
+
+    @property
     def job_seconds(self) -> float:
         return self.cloud.job_seconds
 

@@ -6,13 +6,14 @@ so the HTTP server stays a thin shell and faults can be decided here.
 
 from __future__ import annotations
 
+import email.utils
 import hmac
 import json
 import logging
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -127,12 +128,19 @@ class ApiProtocol:
         self.requests: list[RequestRecord] = []
         self.internal_errors: list[str] = []  # simulator bugs (answered as 530): tests assert this stays empty
         cloud.job_overrides.append(self._job_fault)
+        # Seconds the simulated server's clock runs ahead of this machine's (negative: behind): its
+        # Date header and its check of a signature's `expires` both read it, to simulate clock skew.
+        self.clock_offset = 0.0
+
+    def now(self) -> datetime:
+        """The simulated server's time."""
+        return datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset)
 
     # ---- entry point ----------------------------------------------------------------------------
     def handle(self, req: HttpRequest) -> HttpResponse:
         path = req.target.partition("?")[0]
         if path not in API_PATHS:
-            return self._html(404, extra="The API is served at /client/api")
+            return self._dated(self._html(404, extra="The API is served at /client/api"))
         params = _params(req)
         command = params.get("command")
         delay, fault = self.faults.for_request(command or "")
@@ -141,9 +149,15 @@ class ApiProtocol:
         else:
             response = self._respond(req, params, command, fault)
         response.delay += delay
+        self._dated(response)
         self.requests.append(
             RequestRecord(command, params, req.method, 0 if response.drop else response.status, time.time())
         )
+        return response
+
+    def _dated(self, response: HttpResponse) -> HttpResponse:
+        """Every answer carries the server's time, as a real one does (clients measure clock skew by it)."""
+        response.headers.append(("Date", email.utils.format_datetime(self.now(), usegmt=True)))
         return response
 
     # ---- faults ---------------------------------------------------------------------------------
@@ -273,9 +287,9 @@ class ApiProtocol:
         if not api_key or not signature:
             return None
         moment = parse_date(expires or "", need_zone=True) if version == "3" else None
-        if version == "3" and (moment is None or moment < datetime.now(timezone.utc)):
+        if version == "3" and (moment is None or moment < self.now()):
             return None
-        if hardened and not expires_allowed(version, moment):
+        if hardened and not expires_allowed(version, moment, now=self.now()):
             return None
         user = self.cloud.accounts.user_by_key(api_key)
         secret = self.cloud.accounts.secret_for(api_key)

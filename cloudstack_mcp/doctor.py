@@ -1,0 +1,431 @@
+"""`cloudstack-mcp doctor`: check a set-up end to end and say how to fix what is wrong.
+
+In order, each step only when the ones it needs passed: where the configuration comes from (values
+masked); the endpoint reachable (DNS, TCP, TLS with the CA in use); a signed call (which user,
+account and role); clock skew against the server's `Date` header; the API catalog (count for the
+role, age of the cache); the active profile (tool count, tokens of tools/list); the audit log (path,
+writable); the confirmation route. Exit code 0 when nothing failed (warnings allowed), 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from cloudstack_mcp.cloudstack.client import CloudStackClient
+from cloudstack_mcp.cloudstack.clock import server_clock_offset
+from cloudstack_mcp.config import Settings, connection_sources
+from cloudstack_mcp.errors import CloudStackMcpError
+
+__all__ = ["Check", "exit_code", "mask", "render_json", "render_text", "run_doctor"]
+
+Status = Literal["ok", "warn", "fail", "skip"]
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+_SKEW_NOTABLE = 30.0  # seconds
+
+
+@dataclass
+class Check:
+    name: str
+    status: Status
+    summary: str
+    fix: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def mask(value: str | None) -> str:
+    """A key as doctor shows it: enough to tell two apart, never enough to use."""
+    if not value:
+        return "(not set)"
+    return f"{value[:4]}...{value[-4:]} ({len(value)} chars)" if len(value) > 12 else f"*** ({len(value)} chars)"
+
+
+def _config(settings: Settings, sources: Mapping[str, str]) -> Check:
+    d: dict[str, Any] = {}
+    if settings.use_simulator:
+        where = settings.simulator_state or "memory (--simulator-state off)"
+        return Check(
+            "configuration",
+            "ok",
+            "no CloudStack configured: the built-in simulator (made-up data, root admin)",
+            details={
+                "simulator state": str(where),
+                "looked for": "CLOUDSTACK_ENDPOINT, ~/.cloudstack.ini, ./cloudstack.ini, $CLOUDSTACK_CONFIG",
+            },
+        )
+    d["endpoint"] = f"{settings.endpoint} ({sources.get('endpoint', settings.source)})"
+    if settings.auth_mode == "keys":
+        d["api key"] = f"{mask(settings.api_key)} ({sources.get('key', '?')})"
+        d["secret key"] = f"set, {len(settings.secret_key or '')} chars, never shown ({sources.get('secret', '?')})"
+    elif settings.auth_mode == "login":
+        d["login"] = f"user {settings.username} in domain {settings.domain} ({sources.get('username', '?')})"
+        d["password"] = f"set, never shown ({sources.get('password', '?')})"
+    if settings.region:
+        d["region"] = settings.region
+    d["tls verify"] = {True: "on", False: "OFF"}.get(settings.verify, f"CA bundle {settings.verify}")  # type: ignore[call-overload]
+    d["signature expiry"] = f"{settings.expiration} s"
+    if settings.auth_mode == "none":
+        return Check(
+            "configuration",
+            "fail",
+            f"an endpoint ({settings.endpoint}) but no credentials",
+            "set CLOUDSTACK_KEY and CLOUDSTACK_SECRET (or key/secret in cloudstack.ini), or CLOUDSTACK_USERNAME "
+            "and CLOUDSTACK_PASSWORD",
+            d,
+        )
+    return Check("configuration", "ok", f"CloudStack at {settings.endpoint} ({settings.auth_mode})", details=d)
+
+
+async def _network(settings: Settings) -> list[Check]:
+    url = urlsplit(settings.endpoint or "")
+    host = url.hostname or ""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    timeout = min(settings.connect_timeout, settings.timeout)
+    checks: list[Check] = []
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
+    except (OSError, asyncio.TimeoutError) as exc:
+        return [
+            Check(
+                "dns",
+                "fail",
+                f"{host!r} does not resolve ({getattr(exc, 'strerror', None) or type(exc).__name__})",
+                "check the host name in the endpoint (CLOUDSTACK_ENDPOINT / endpoint in cloudstack.ini), or this "
+                "machine's DNS (`getent hosts NAME`)",
+            )
+        ]
+    addresses = sorted({info[4][0] for info in infos})
+    checks.append(Check("dns", "ok", f"{host} -> {', '.join(addresses)}"))
+    context: ssl.SSLContext | None = None
+    if url.scheme == "https":
+        context = _tls_context(settings.verify)
+    started = time.perf_counter()
+    try:
+        _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+    except (OSError, asyncio.TimeoutError) as exc:
+        why = "timed out" if isinstance(exc, asyncio.TimeoutError) else (exc.strerror or str(exc))
+        checks.append(
+            Check(
+                "tcp",
+                "fail",
+                f"cannot connect to {host}:{port}: {why}",
+                "is the management server running (`systemctl status cloudstack-management`) and is the port "
+                "right (8080 for http, 8443 or 443 for https behind a proxy)? A firewall between here and there "
+                "shows as a timeout.",
+            )
+        )
+        return checks
+    checks.append(
+        Check("tcp", "ok", f"{host}:{port} accepts connections ({(time.perf_counter() - started) * 1000:.0f} ms)")
+    )
+    if context is None:
+        if host not in _LOOPBACK:
+            checks.append(
+                Check(
+                    "tls",
+                    "warn",
+                    "plain http to another machine: requests are signed, but answers (keys included) travel in clear",
+                    "use the https endpoint of the management server (or of its proxy)",
+                )
+            )
+        return checks
+    ca = _ca_in_use(settings.verify)
+    try:
+        _r, w = await asyncio.wait_for(asyncio.open_connection(host, port, ssl=context, server_hostname=host), timeout)
+        w.close()
+        with contextlib.suppress(OSError, ssl.SSLError):
+            await w.wait_closed()
+    except ssl.SSLCertVerificationError as exc:
+        checks.append(
+            Check(
+                "tls",
+                "fail",
+                f"the server's certificate is not trusted: {exc.verify_message} (CA in use: {ca})",
+                "give the CA that signed it: CLOUDSTACK_VERIFY=/path/to/ca.pem (verify in cloudstack.ini)",
+            )
+        )
+        return checks
+    except (OSError, ssl.SSLError, asyncio.TimeoutError) as exc:
+        checks.append(Check("tls", "fail", f"TLS handshake with {host}:{port} failed: {exc}", "is this port TLS?"))
+        return checks
+    status: Status = "warn" if settings.verify is False else "ok"
+    fix = "turn verification back on and give the CA with CLOUDSTACK_VERIFY=/path/to/ca.pem" if status == "warn" else ""
+    checks.append(Check("tls", status, f"TLS handshake ok (CA in use: {ca})", fix))
+    return checks
+
+
+def _tls_context(verify: bool | str) -> ssl.SSLContext:
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return ssl.create_default_context(cafile=_default_bundle())
+
+
+def _default_bundle() -> str | None:
+    try:
+        import certifi  # what the HTTP client trusts by default, when installed
+    except ImportError:
+        return None
+    return str(certifi.where())
+
+
+def _ca_in_use(verify: bool | str) -> str:
+    if verify is False:
+        return "none: verification is OFF"
+    if isinstance(verify, str):
+        return verify
+    bundle = _default_bundle()
+    if bundle:
+        return f"the default bundle {bundle}"
+    paths = ssl.get_default_verify_paths()
+    return f"the system store {paths.cafile or paths.capath}"
+
+
+async def _signed_call(client: CloudStackClient, settings: Settings) -> tuple[list[Check], bool]:
+    """The signed call and the clock check; True when calls work."""
+    request = client.prepare("listCapabilities")
+    try:
+        raw = await client.send(request)
+    except CloudStackMcpError as exc:
+        return [Check("signed call", "fail", str(exc), "see the network checks above")], False
+    offset = server_clock_offset(raw)
+    checks: list[Check] = []
+    ok = raw.status_code == 200 and "listcapabilitiesresponse" in raw.text[:200]
+    if not ok:
+        try:  # the client's own explanation (a 401 gets the keys-or-clock diagnosis)
+            await client.call("listCapabilities", idempotent=True)
+            text = f"HTTP {raw.status_code}"
+        except CloudStackMcpError as exc:
+            text = str(exc)
+        fix = _fix_for(raw.status_code, text, settings)
+        checks.append(Check("signed call", "fail", text, fix))
+    else:
+        version = raw.json()["listcapabilitiesresponse"].get("capability", {}).get("cloudstackversion", "?")
+        who = await _who(client, settings)
+        checks.append(Check("signed call", "ok", f"CloudStack {version}; acting as {who}"))
+    checks.append(_clock(offset, settings))
+    return checks, ok
+
+
+def _fix_for(status: int, text: str, settings: Settings) -> str:
+    if status == 401:
+        if "clocks disagree" in text:
+            return "synchronise this machine's clock (NTP: `timedatectl status`, `chronyc tracking`)"
+        return "generate a fresh key pair for the user (UI: Profile > Generate keys) and set CLOUDSTACK_KEY/SECRET"
+    if status in (404, 405) or "not a CloudStack" in text or status >= 300:
+        return (
+            f"{settings.endpoint} does not look like a CloudStack API: the endpoint is usually "
+            "http://HOST:8080/client/api or https://HOST/client/api"
+        )
+    return "see the message; `cloudstack-mcp call list_zones --log-level debug` shows the exchange"
+
+
+async def _who(client: CloudStackClient, settings: Settings) -> str:
+    try:
+        answer = await client.call("listUsers", idempotent=True)
+    except CloudStackMcpError as exc:
+        return f"an unknown user (listUsers: {exc})"
+    users = answer.get("user", []) if isinstance(answer, dict) else []
+    me = next((u for u in users if settings.api_key and u.get("apikey") == settings.api_key), None)
+    me = me or next((u for u in users if settings.username and u.get("username") == settings.username), None)
+    me = me or (users[0] if len(users) == 1 else None)
+    if me is None:
+        return "a user listUsers does not single out"
+    return (
+        f"user {me.get('username')} of account {me.get('account')} in domain {me.get('domain')}, role "
+        f"{me.get('rolename') or '?'} ({me.get('roletype') or me.get('accounttype')})"
+    )
+
+
+def _clock(offset: float | None, settings: Settings) -> Check:
+    if offset is None:
+        return Check("clock", "skip", "the server sent no Date header: skew cannot be measured")
+    way = "ahead of" if offset > 0 else "behind"
+    text = f"the server's clock is {abs(offset):.0f} s {way} this machine's (Date header)"
+    if abs(offset) < _SKEW_NOTABLE:
+        return Check("clock", "ok", f"clocks agree within {_SKEW_NOTABLE:.0f} s ({offset:+.1f} s)")
+    fix = "synchronise this machine's clock (NTP: `timedatectl status`, `chronyc tracking`)"
+    if offset >= settings.expiration:
+        return Check(
+            "clock",
+            "fail",
+            f"{text}: every signed request has expired ({settings.expiration} s) by the time it arrives",
+            fix + f"; as a stopgap raise CLOUDSTACK_EXPIRATION above {offset:.0f}",
+        )
+    return Check("clock", "warn", text, fix)
+
+
+async def _app_checks(settings: Settings, live_api_count: int | None, catalog: Any = None) -> list[Check]:
+    from cloudstack_mcp.catalog.loader import cache_file
+    from cloudstack_mcp.server.app import open_app
+    from cloudstack_mcp.tools.budget import listing_bytes
+
+    checks: list[Check] = []
+    async with open_app(settings, stderr=io.StringIO(), catalog=catalog) as app:
+        source = app.catalog.source or "listApis"
+        detail: dict[str, Any] = {"source": source}
+        status: Status = "ok"
+        fix = ""
+        summary = f"{len(app.catalog)} APIs for this role ({source})"
+        path = cache_file(settings)
+        if catalog is not None:
+            summary = f"{len(app.catalog)} APIs ({'built-in API' if source == 'builtin' else source}) of the simulator"
+        elif settings.api_spec is None and path.exists():
+            age = time.time() - path.stat().st_mtime
+            detail["cache"] = f"{path} ({_age(age)} old)"
+            summary += f"; cached {_age(age)} ago"
+            if live_api_count is not None and live_api_count != len(app.catalog):
+                status, fix = "warn", "run `cloudstack-mcp sync` (the server's API changed since the cache was made)"
+                summary += f", but the server now lists {live_api_count}"
+        checks.append(Check("catalog", status, summary, fix, detail))
+        size = listing_bytes(app.inventory.listing().tools)
+        profile = ",".join(settings.toolsets) or "default"
+        checks.append(
+            Check(
+                "profile",
+                "ok",
+                f"--toolsets {profile}: {len(app.inventory)} tools, tools/list {size:,} bytes (~{size // 4:,} tokens)",
+            )
+        )
+    checks.append(_audit(settings))
+    checks.append(_confirmation(settings))
+    return checks
+
+
+def _age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def _audit(settings: Settings) -> Check:
+    path = settings.audit_log
+    if path is None:
+        return Check("audit log", "warn", "off (--audit-log off): changes are not recorded", "drop --audit-log off")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        then = "changes are refused" if settings.audit_required else "changes run unrecorded"
+        return Check(
+            "audit log",
+            "fail" if settings.audit_required else "warn",
+            f"{path} is not writable ({exc.strerror or exc}): {then}",
+            "fix the directory's permissions or point --audit-log (CLOUDSTACK_MCP_AUDIT_LOG) at a writable file",
+        )
+    return Check("audit log", "ok", f"{path} (writable)")
+
+
+def _confirmation(settings: Settings) -> Check:
+    level = getattr(settings.confirm_level, "name", str(settings.confirm_level)).lower()
+    mode = settings.confirm_mode
+    via = getattr(settings, "confirm_via", None)
+    route = f"calls of severity {level} and above ask the user through MCP elicitation when the client supports it"
+    fallback = {
+        "phrase": "otherwise the call returns a phrase to pass back as `confirm`",
+        "deny": "otherwise they are refused",
+        "allow": "otherwise they RUN WITHOUT ASKING (still audited)",
+    }.get(mode, mode)
+    text = f"{route}; {fallback}" + (f" (--confirm-via {via})" if via else "")
+    if mode == "allow":
+        return Check("confirmation", "warn", text, "use --confirm-mode phrase (the default) or deny")
+    return Check("confirmation", "ok", text)
+
+
+@contextlib.asynccontextmanager
+async def _target(settings: Settings) -> AsyncIterator[tuple[Settings, Any]]:
+    """The settings to check and, with nothing configured, the embedded simulator's catalog (its
+    connection settings as `serve` would use them)."""
+    if not settings.use_simulator:
+        yield settings, None
+        return
+    from cloudstack_mcp.simulator import Simulator
+
+    spec = settings.api_spec
+    with Simulator(spec=spec, state_dir=settings.simulator_state).running(host="127.0.0.1", port=0) as sim:
+        admin = sim.credentials["admin"]
+        yield (
+            settings.with_connection(
+                endpoint=sim.endpoint, api_key=admin.api_key, secret_key=admin.secret_key, source="built-in simulator"
+            ),
+            sim.catalog,
+        )
+
+
+async def run_doctor(settings: Settings, flags: Mapping[str, Any] | None = None) -> list[Check]:
+    checks = [_config(settings, connection_sources(flags))]
+    if checks[0].status == "fail":
+        return checks
+    async with _target(settings) as (target, simulated):
+        network = await _network(target)
+        checks += network
+        if any(c.status == "fail" for c in network):
+            return checks
+        async with CloudStackClient(target) as client:
+            signed, works = await _signed_call(client, target)
+            checks += signed
+            if not works:
+                return checks
+            live = None
+            if simulated is None and target.api_spec is None:
+                with contextlib.suppress(CloudStackMcpError):
+                    answer = await client.call("listApis", idempotent=True)
+                    live = int(answer.get("count") or len(answer.get("api", [])))
+        try:
+            checks += await _app_checks(target, live, simulated)
+        except CloudStackMcpError as exc:
+            checks.append(Check("catalog", "fail", str(exc), "see the message"))
+    return checks
+
+
+_MARK = {"ok": "OK  ", "warn": "WARN", "fail": "FAIL", "skip": "--  "}
+
+
+def render_text(checks: list[Check]) -> str:
+    width = max(len(c.name) for c in checks)
+    lines = []
+    for c in checks:
+        lines.append(f"{_MARK[c.status]}  {c.name:<{width}}  {c.summary}")
+        lines += [f"      {'':<{width}}  {k}: {v}" for k, v in c.details.items()]
+        if c.fix and c.status in ("fail", "warn"):
+            lines.append(f"      {'':<{width}}  fix: {c.fix}")
+    failed = [c.name for c in checks if c.status == "fail"]
+    warned = [c.name for c in checks if c.status == "warn"]
+    if failed:
+        lines.append(
+            f"\n{len(failed)} problem(s): {', '.join(failed)}" + (f"; warnings: {', '.join(warned)}" if warned else "")
+        )
+    else:
+        lines.append("\nall checks passed" + (f" (warnings: {', '.join(warned)})" if warned else ""))
+    return "\n".join(lines)
+
+
+def render_json(checks: list[Check]) -> str:
+    return json.dumps(
+        {"ok": not any(c.status == "fail" for c in checks), "checks": [asdict(c) for c in checks]},
+        indent=2,
+        default=str,
+    )
+
+
+def exit_code(checks: list[Check]) -> int:
+    return 1 if any(c.status == "fail" for c in checks) else 0
