@@ -17,7 +17,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl
 
-from cloudstack_mcp.cloudstack.signing import sign
 from cloudstack_mcp.simulator.backend.accounts import Caller
 from cloudstack_mcp.simulator.backend.answers import render
 from cloudstack_mcp.simulator.backend.cloud import Cloud
@@ -34,6 +33,7 @@ from cloudstack_mcp.simulator.backend.errors import (
 from cloudstack_mcp.simulator.backend.params import parse_date
 from cloudstack_mcp.simulator.wire.faults import FaultSet
 from cloudstack_mcp.simulator.wire.hardening import ENFORCE_KEY, expires_allowed, post_refusal
+from cloudstack_mcp.simulator.wire.verify import signature_matches
 
 __all__ = ["ApiProtocol", "HttpRequest", "HttpResponse", "RequestRecord"]
 
@@ -301,8 +301,7 @@ class ApiProtocol:
         pair = self.cloud.accounts.pair_by_key(api_key)
         if pair is not None and not pair_in_dates(pair):  # keyPair.validateDate(): refused like a bad signature
             return None
-        expected = sign(params, secret)
-        return caller if hmac.compare_digest(expected.encode(), signature.encode()) else None
+        return caller if signature_matches(params, secret, signature) else None
 
     def _login(self, req: HttpRequest, params: dict[str, str]) -> HttpResponse:
         if req.method != "POST":
