@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cloudstack_mcp.catalog.naming import ToolNames
 from cloudstack_mcp.errors import CatalogError  # the package's exception tree (re-exported here)
 
 __all__ = ["ApiSpec", "Catalog", "CatalogError", "ParamSpec", "ResponseField"]
@@ -218,6 +219,14 @@ class Catalog(Mapping[str, ApiSpec]):
         self.source = source
         self.version = version
         self.fingerprint: str | None = None  # a digest of the bytes it was read from, when its loader knows them
+        self._names: ToolNames | None = None
+
+    @property
+    def names(self) -> ToolNames:
+        """Every API's tool name, both ways (naming.ToolNames), worked out once."""
+        if self._names is None:
+            self._names = ToolNames.of(self._apis)
+        return self._names
 
     # Mapping protocol
     def __getitem__(self, name: str) -> ApiSpec:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["MAX_TOOL_NAME", "is_acronym", "matches", "split_name", "tool_name", "tool_names"]
+__all__ = ["MAX_TOOL_NAME", "ToolNames", "is_acronym", "matches", "split_name", "tool_name", "tool_names"]
 
 MAX_TOOL_NAME = 64
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -68,3 +68,32 @@ def tool_names(api_names: Iterable[str]) -> dict[str, str]:
             name = f"{name[: MAX_TOOL_NAME - 3]}_{i}"
         out[name] = api
     return out
+
+
+class ToolNames(Mapping[str, str]):
+    """The one map of a catalog's names: tool name -> API name for every API (`tool_names`), and back.
+
+    Get it as `Catalog.names` (built once per catalog); the pipeline, the inventory and the listing
+    cache all read this one, so a tool name means the same API everywhere.
+    """
+
+    def __init__(self, to_api: Mapping[str, str]):
+        self._to_api = dict(to_api)
+        self._to_tool = {api.lower(): tool for tool, api in self._to_api.items()}
+
+    @classmethod
+    def of(cls, api_names: Iterable[str]) -> ToolNames:
+        return cls(tool_names(api_names))
+
+    def __getitem__(self, tool: str) -> str:
+        return self._to_api[tool]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._to_api)
+
+    def __len__(self) -> int:
+        return len(self._to_api)
+
+    def tool_of(self, api_name: str) -> str | None:
+        """The tool name of an API (any case), or None for an API not in the catalog."""
+        return self._to_tool.get(api_name.lower())

@@ -18,7 +18,7 @@ import mcp_types as types
 
 from cloudstack_mcp import render
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog
-from cloudstack_mcp.catalog.naming import tool_names
+from cloudstack_mcp.catalog.naming import ToolNames
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.cloudstack.jobs import follow_hint, job_error, wait_for_job
 from cloudstack_mcp.cloudstack.methods import may_go_by_get
@@ -52,7 +52,7 @@ class Pipeline:
         self.client = client
         self.guard = guard
         self.settings = settings
-        self._tool_to_api = tool_names(catalog)  # tool name -> API name, every API of the catalog
+        self._tool_to_api = catalog.names  # tool name -> API name, every API of the catalog (one map)
         self._validators: dict[str, Validator] = {}
         self._controls: dict[str, tuple[str, ...]] = {}
         self._policies: dict[str, ApiPolicy] = {}
@@ -101,7 +101,7 @@ class Pipeline:
             return _internal_error(api_name, exc)
 
     @property
-    def tool_to_api(self) -> dict[str, str]:
+    def tool_to_api(self) -> ToolNames:
         return self._tool_to_api
 
     def resolve(self, name: str) -> ApiSpec | None:

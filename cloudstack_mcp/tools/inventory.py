@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import mcp_types as types
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog
-from cloudstack_mcp.catalog.naming import matches, split_name, tool_names
+from cloudstack_mcp.catalog.naming import ToolNames, matches, split_name
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ConfigError
 from cloudstack_mcp.policy.classify import ApiPolicy, classify
@@ -154,8 +154,8 @@ class Inventory:
 
     def __init__(self, listed: Iterable[ToolDef], api_names: Mapping[str, str]):
         self.tools: MutableMapping[str, ToolDef] = _Tools(listed)
-        self.api_names = dict(api_names)  # tool name -> API name, for every API of the catalog
-        self._by_api = {api.lower(): tool for tool, api in self.api_names.items()}
+        # tool name -> API name, for every API of the catalog (the catalog's own map when given it)
+        self.api_names = api_names if isinstance(api_names, ToolNames) else ToolNames(api_names)
         self._listing: types.ListToolsResult | None = None
         self._wire: dict[str, Any] | None = None
         self._api_wire: list[dict[str, Any]] | None = None  # the API tools' listing entries, when read ready-made
@@ -190,7 +190,7 @@ class Inventory:
         return self.tools.get(name)
 
     def tool_name_of(self, api_name: str) -> str | None:
-        return self._by_api.get(api_name.lower())
+        return self.api_names.tool_of(api_name)
 
     def listing(self) -> types.ListToolsResult:
         """The `tools/list` answer, built once (descriptions compacted: budget.compact_tool)."""
@@ -269,9 +269,9 @@ def build_inventory(
 ) -> Inventory:
     """Every tool to list, by the settings' selection; `extras` are listed unless excluded.
 
-    `names` is `naming.tool_names(catalog)` when the caller already has it.
+    `names`: tool name -> API name (default: the catalog's own map, `Catalog.names`).
     """
-    names = tool_names(catalog) if names is None else names
+    names = catalog.names if names is None else names
     apis = _selected_apis(catalog, names, settings)
     listed: list[ToolDef] = []
     for tool, api_name in sorted(names.items()):
