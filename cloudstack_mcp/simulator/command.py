@@ -24,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secret-key", metavar="S", help="secret key of the root admin (with --api-key)")
     parser.add_argument("--faults", metavar="FILE", help="JSON file of fault rules (see docs/simulator.md)")
     parser.add_argument(
+        "--seed",
+        choices=("default", "sandbox"),
+        default="default",
+        help="the cloud it starts with: default (one lived-in advanced KVM zone) or sandbox (the zones, offerings "
+        "and template of Apache's simulator container)",
+    )
+    parser.add_argument(
         "--job-seconds", type=float, default=1.0, metavar="N", help="how long async jobs run (default 1)"
     )
     parser.add_argument(
@@ -67,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             secret_key=args.secret_key,
             faults=args.faults,
             job_seconds=args.job_seconds,
+            seed=args.seed,
         )
     except (CatalogError, FaultError) as exc:
         print(f"error: {exc}", file=sys.stderr)

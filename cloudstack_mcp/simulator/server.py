@@ -54,6 +54,7 @@ class Simulator:
         job_seconds: float = 0.2,
         state_dir: str | Path | None = None,
         reset_state: bool = False,
+        seed: str = "default",
     ) -> None:
         classes: dict[str, list[str]] = {}
         if spec is None:
@@ -66,7 +67,7 @@ class Simulator:
         if (api_key is None) != (secret_key is None):
             raise ValueError("give both api_key and secret_key, or neither")
         self.catalog = catalog
-        self.cloud = Cloud(catalog, api_key=api_key, secret_key=secret_key, command_classes=classes)
+        self.cloud = Cloud(catalog, api_key=api_key, secret_key=secret_key, command_classes=classes, seed=seed)
         self.cloud.job_seconds = job_seconds
         if faults is None:
             self.faults = FaultSet()
@@ -77,7 +78,10 @@ class Simulator:
         self.protocol = ApiProtocol(self.cloud, self.faults)
         self.state: StateFile | None = None
         if state_dir is not None:
-            self.state = StateFile(state_file_for(Path(state_dir), catalog), catalog)
+            path = state_file_for(Path(state_dir), catalog)
+            if seed != "default":  # another profile is another cloud: its own file
+                path = path.with_name(f"{path.stem}-{seed}{path.suffix}")
+            self.state = StateFile(path, catalog)
             self.state.open(self.cloud, reset=reset_state)
         self.host = "127.0.0.1"
         self.port = 0

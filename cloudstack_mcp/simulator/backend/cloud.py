@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cloudstack_mcp.catalog.model import Catalog
@@ -17,7 +17,7 @@ from cloudstack_mcp.simulator.backend.domain.vms import build_vm
 from cloudstack_mcp.simulator.backend.engine import CREATE_VERBS, generic
 from cloudstack_mcp.simulator.backend.errors import ApiError
 from cloudstack_mcp.simulator.backend.jobs import Jobs
-from cloudstack_mcp.simulator.backend.kinds import ApiInfo, SpecIndex
+from cloudstack_mcp.simulator.backend.kinds import ApiInfo, SpecIndex, is_async_create
 from cloudstack_mcp.simulator.backend.params import read_args
 from cloudstack_mcp.simulator.backend.seed import seed_cloud, seed_samples
 from cloudstack_mcp.simulator.backend.store import Entity, Store, new_uuid, now_text
@@ -39,6 +39,7 @@ class Cloud:
         api_key: str | None = None,
         secret_key: str | None = None,
         command_classes: Mapping[str, list[str]] | None = None,
+        seed: str = "default",
     ) -> None:
         self.catalog = catalog
         self.index = SpecIndex(catalog, command_classes, None if _has_metadata(catalog) else builtin_catalog())
@@ -52,8 +53,9 @@ class Cloud:
         self.disk_offerings: dict[str, Entity] = {}
         self._api_entries: dict[str, list[dict[str, Any]]] = {}
         self.accounts.seed(api_key, secret_key)
-        seed_cloud(self)
-        seed_samples(self)
+        seed_cloud(self, seed)
+        if seed == "default":  # the sandbox profile is a fresh cloud: no sample objects
+            seed_samples(self)
 
     # ---- helpers for handlers -----------------------------------------------------------------------
     def setting(self, name: str) -> str | None:
@@ -65,7 +67,7 @@ class Cloud:
         return self.index.fields.get(kind, frozenset())
 
     def resolve(self, kind: str | None, eid: str) -> bool:
-        if self.store.get(kind, eid) is not None:
+        if self.store.get(kind, eid) is not None or self.store.was_removed(kind, eid):
             return True
         # Routers and system VMs are virtual machines too: a VM id parameter accepts them.
         return kind == "UserVmResponse" and self.store.kind_of(eid) in ("DomainRouterResponse", "SystemVmResponse")
@@ -148,11 +150,16 @@ class Cloud:
             if decided is not None:
                 seconds, failure = decided
                 break
+        run: Callable[[], Answer] = lambda: handler(ctx)  # noqa: E731
+        if is_async_create(info.spec.name):
+            # BaseAsyncCreateCmd.create() runs before the job is queued: its refusal is the request's answer.
+            created = handler(ctx)
+            run = lambda: created  # noqa: E731
         job = self.jobs.submit(
             caller=caller,
             command_class=self.command_class(info),
             seconds=seconds if seconds is not None else math.inf,
-            run=lambda: handler(ctx),
+            run=run,
             callbacks=ctx.completions,
             instance_type=info.kind.removesuffix("Response") if info.kind else None,
             fail=failure,

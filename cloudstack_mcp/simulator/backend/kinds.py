@@ -112,6 +112,72 @@ class ApiInfo:
     roles: frozenset[str] = frozenset()
 
 
+# The APIs whose command class is a BaseAsyncCreateCmd (4.20 source): their create() step runs before the
+# job is queued, so what it refuses (a wrong size for a fixed-size offering, no network to deploy into,
+# ...) answers the request itself with an error, not a failed job.
+ASYNC_CREATE = frozenset(
+    {
+        "addGuestOs",
+        "addGuestOsMapping",
+        "addIpToNic",
+        "addNetworkServiceProvider",
+        "addTrafficType",
+        "addVpnUser",
+        "associateIpAddress",
+        "createAffinityGroup",
+        "createAutoScalePolicy",
+        "createAutoScaleVmGroup",
+        "createAutoScaleVmProfile",
+        "createBackup",
+        "createBucket",
+        "createCondition",
+        "createCounter",
+        "createEgressFirewallRule",
+        "createFirewallRule",
+        "createGlobalLoadBalancerRule",
+        "createInternalLoadBalancerElement",
+        "createIpForwardingRule",
+        "createIpv6FirewallRule",
+        "createKubernetesCluster",
+        "createLBHealthCheckPolicy",
+        "createLBStickinessPolicy",
+        "createLoadBalancer",
+        "createLoadBalancerRule",
+        "createNetworkACL",
+        "createNetworkACLList",
+        "createPhysicalNetwork",
+        "createPortForwardingRule",
+        "createPortableIpRange",
+        "createPrivateGateway",
+        "createProject",
+        "createRemoteAccessVpn",
+        "createRoutingFirewallRule",
+        "createServiceInstance",
+        "createSharedFileSystem",
+        "createSnapshot",
+        "createSnapshotFromVMSnapshot",
+        "createStaticRoute",
+        "createTemplate",
+        "createVMSnapshot",
+        "createVPC",
+        "createVPCOffering",
+        "createVirtualRouterElement",
+        "createVolume",
+        "createVpnConnection",
+        "createVpnCustomerGateway",
+        "createVpnGateway",
+        "deployVirtualMachine",
+        "deployVnfAppliance",
+        "updateTungstenFabricLBHealthMonitor",
+    }
+)
+
+
+def is_async_create(name: str) -> bool:
+    """An API whose refusals come before its job (a BaseAsyncCreateCmd)."""
+    return name in ASYNC_CREATE
+
+
 # Role names as in @APICommand(authorized=...) and the accounts the simulator seeds.
 ALL_ROLES = frozenset({"Admin", "ResourceAdmin", "DomainAdmin", "User"})
 ADMIN_ONLY = frozenset({"Admin"})

@@ -70,7 +70,18 @@ class Store:
         entity = self._kinds.get(kind, {}).pop(eid, None)
         if entity is not None:
             self._index.pop(eid, None)
+            self._gone()[eid] = kind
         return entity
+
+    def _gone(self) -> dict[str, str]:
+        # Created on first use, so a store pickled before it existed still loads.
+        return self.__dict__.setdefault("_removed", {})
+
+    def was_removed(self, kind: str | None, eid: str) -> bool:
+        """Whether an entity of `kind` (any kind for None) had this id and was removed: the server still
+        finds it when reading a uuid parameter (findByUuidIncludingRemoved), so e.g. a list by its id is empty."""
+        gone = self._gone().get(eid)
+        return gone is not None and kind in (None, gone)
 
     def all(self, kind: str) -> Iterable[Entity]:
         return self._kinds.get(kind, {}).values()

@@ -10,7 +10,7 @@ from cloudstack_mcp.simulator.backend.context import Context
 from cloudstack_mcp.simulator.backend.domain import handles
 from cloudstack_mcp.simulator.backend.engine import list_entities, make_entity, page
 from cloudstack_mcp.simulator.backend.errors import ApiError, param_error
-from cloudstack_mcp.simulator.backend.store import Entity, new_uuid, now_text
+from cloudstack_mcp.simulator.backend.store import Entity, new_uuid, now_text, public
 
 STORE, SELECTOR, TEMPLATE, SNAPSHOT = (
     "ImageStoreResponse",
@@ -461,7 +461,12 @@ def _list_images(variant: str, filter_param: str, item: str):  # type: ignore[no
         args = ctx.args.values
         for key in ("id", "name", "zoneid", "hypervisor"):
             if args.get(key) is not None:
-                images = [t for t in images if str(t.get(key, "")).lower() == str(args[key]).lower()]
+                # A cross-zone image (no zone of its own) is in every zone: a zone filter keeps it.
+                images = [
+                    t
+                    for t in images
+                    if str(t.get(key, "")).lower() == str(args[key]).lower() or (key == "zoneid" and not t.get(key))
+                ]
         if args.get("ids"):
             images = [t for t in images if t["id"] in args["ids"]]
         if args.get("keyword"):
@@ -469,7 +474,13 @@ def _list_images(variant: str, filter_param: str, item: str):  # type: ignore[no
         if variant == "iso" and args.get("ispublic") is not None:
             images = [t for t in images if bool(t.get("ispublic")) == args["ispublic"]]
         items, total = page(ctx, images)
-        return ListAnswer(item, items, total)
+        zone = ctx.store.get("ZoneResponse", str(args["zoneid"])) if args.get("zoneid") else None
+        if zone is None:
+            return ListAnswer(item, items, total)
+        # As the server lists a cross-zone image: one row per zone, this one's id and name on it.
+        return ListAnswer(
+            item, items, total, view=lambda t: {**public(t), "zoneid": zone["id"], "zonename": zone["name"]}
+        )
 
     return handler
 

@@ -202,12 +202,69 @@ def _networks(ctx: Context, owner: Entity, zone: Entity) -> list[Entity]:
     if ids:
         nets = [ctx.entity(NETWORK, "networkids") if len(ids) == 1 else ctx.store.get(NETWORK, i) for i in ids]
         return [n for n in nets if n is not None]
+    if zone.get("networktype") == "Basic":  # a basic zone has one shared guest network, for every account
+        for net in ctx.store.all(NETWORK):
+            if net.get("zoneid") == zone["id"] and net.get("type") == "Shared" and net.get("state") != "Destroy":
+                return [net]
     for net in ctx.store.all(NETWORK):
         if net.get("_owner") == owner["id"] and net.get("zoneid") == zone["id"] and net.get("state") != "Destroy":
             return [net]
-    raise param_error(
-        f"Unable to find a default network for account {owner['name']} in zone {zone['name']}; "
-        "create a network or pass networkids"
+    return [_default_network(ctx, owner, zone)]
+
+
+def _default_network(ctx: Context, owner: Entity, zone: Entity) -> Entity:
+    """An account with no network in an advanced zone gets one, as UserVmManagerImpl does: `<account>-network`
+    from the isolated offering whose source NAT service is Required."""
+    offerings = [
+        o
+        for o in ctx.store.all("NetworkOfferingResponse")
+        if o.get("guestiptype") == "Isolated" and not o.get("forvpc") and o.get("state") == "Enabled"
+    ]
+    required = [o for o in offerings if o.get("availability") == "Required"] or [
+        o for o in offerings if o.get("name") == "DefaultIsolatedNetworkOfferingWithSourceNatService"
+    ]
+    if not required:
+        raise param_error(
+            f"Unable to find a default network for account {owner['name']} in zone {zone['name']}: there is no "
+            "network offering with a Required source NAT service; create a network or pass networkids"
+        )
+    used = {n.get("cidr") for n in ctx.store.all(NETWORK)}
+    third = next(i for i in range(1, 255) if f"10.1.{i}.0/24" not in used)
+    offering, name = required[0], f"{owner['name']}-network"
+    vlan = str(100 + ctx.store.count(NETWORK))
+    return ctx.store.add(
+        NETWORK,
+        {
+            "name": name,
+            "displaytext": name,
+            "zoneid": zone["id"],
+            "zonename": zone.get("name"),
+            "networkofferingid": offering["id"],
+            "networkofferingname": offering.get("name"),
+            "type": "Isolated",
+            "traffictype": "Guest",
+            "state": "Allocated",
+            "cidr": f"10.1.{third}.0/24",
+            "gateway": f"10.1.{third}.1",
+            "netmask": "255.255.255.0",
+            "broadcastdomaintype": "Vlan",
+            "broadcasturi": f"vlan://{vlan}",
+            "vlan": vlan,
+            "acltype": "Account",
+            "restartrequired": False,
+            "canusefordeploy": True,
+            "specifyipranges": False,
+            "ispersistent": False,
+            "redundantrouter": False,
+            "dns1": zone.get("dns1"),
+            "account": owner.get("name"),
+            "domainid": owner.get("domainid"),
+            "domain": owner.get("domain"),
+            "created": now_text(),
+            "_owner": owner["id"],
+            "_domainpath": owner.get("domainpath"),
+            "_seq_ip": 10,
+        },
     )
 
 

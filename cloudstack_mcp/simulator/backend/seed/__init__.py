@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cloudstack_mcp.simulator.backend.seed.build import Seeder
 from cloudstack_mcp.simulator.backend.seed.default import seed_default
 from cloudstack_mcp.simulator.backend.seed.samples import seed_samples
+from cloudstack_mcp.simulator.backend.seed.sandbox import seed_sandbox
 from cloudstack_mcp.simulator.backend.seed.settings import seed_settings
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PROFILES", "seed_cloud", "seed_samples"]
 
-PROFILES: dict[str, Callable[[Seeder], None]] = {"default": seed_default}
+PROFILES: dict[str, Callable[[Seeder], None]] = {"default": seed_default, "sandbox": seed_sandbox}
 
 
 def seed_cloud(cloud: Cloud, profile: str = "default") -> None:
