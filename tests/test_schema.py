@@ -49,7 +49,7 @@ def check(api: ApiSpec, arguments: dict) -> tuple[dict[str, str], list[str]]:
         ("double", "number"),
         ("float", "number"),
         ("list", "array"),
-        ("map", ["object", "array"]),
+        ("map", "object"),  # one form per map kind, no type unions (issue 12; was ["object", "array"])
         ("object", "string"),
     ],
 )

@@ -256,7 +256,7 @@ class Guard:
         # A normal safety step, not a failure (isError false): clients and tools that treat errors as
         # failures would otherwise stop here. The first line says plainly that nothing happened.
         return text_result(
-            f"NOT DONE: {api.name} needs confirmation; nothing was sent.\n{text}",
+            f"NOT DONE. {text}",  # "NOT DONE. Confirmation required: <api> was NOT called; nothing was sent."
             data={
                 "status": "confirmation_required",
                 "done": False,

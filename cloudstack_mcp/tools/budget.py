@@ -37,7 +37,9 @@ PARAM_WIDTH = 90  # characters kept of a parameter's description (plus its allow
 TOOL_WIDTH = 200  # characters kept of a tool's description
 
 _ASIDE = re.compile(r"\s*\((?![^()]*\b(?:one of|true|false|default)\b)[^()]{16,}\)")
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]])\.\s+")
+# A sentence ends at ". " after a word, not after an abbreviation ("e.g. ", "i.e. ", "etc. ", "vs. ").
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]}\"'])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\bex)(?<!\bapprox)\.\s+")
+WHOLE_SENTENCE = 200  # a first sentence up to this long is kept whole, even past the width
 _CHOICES = re.compile(r"(?:one of|possible values|valid values|values? can be|supported values?)[^.;]*", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _FILLER = frozenset(
@@ -46,20 +48,25 @@ _FILLER = frozenset(
 )
 
 
-def compact_text(text: str, width: int = PARAM_WIDTH) -> str:
-    """The first sentence of `text`, long asides dropped, cut at `width`; allowed values are kept."""
+def compact_text(text: str, width: int = PARAM_WIDTH, *, choices: bool = True) -> str:
+    """The first sentence of `text`, long asides dropped; allowed values are kept (unless `choices` is
+    false: the schema's enum says them). A first sentence is never cut unless it is longer than
+    WHOLE_SENTENCE; then it ends at a clause or with an ellipsis near `width`."""
     text = _ASIDE.sub("", " ".join(text.split()))
     if not text:
         return ""
     first, *rest = _SENTENCE_END.split(text)
     first = first.rstrip(". ")
-    choices = next((m.group(0).rstrip(". ") for s in (first, *rest) if (m := _CHOICES.search(s))), None)
-    if len(first) > width:
+    allowed = next((m.group(0).rstrip(". ") for s in (first, *rest) if (m := _CHOICES.search(s))), None)
+    if not choices:
+        allowed = None
+        first = _CHOICES.sub("", first).rstrip(",;: ") or first
+    if len(first) > max(width, WHOLE_SENTENCE):
         clause = first.rfind("; ", 0, width)  # a whole clause reads better than a cut one
         cut = first[:width].rsplit(" ", 1)[0].rstrip(",;: ") + "\u2026"
         first = first[:clause] if clause > width // 2 else cut
-    if choices and choices not in first and len(choices) <= 100:
-        first = f"{first}; {choices}"
+    if allowed and allowed not in first and len(allowed) <= 100:
+        first = f"{first}; {allowed}"
     return first
 
 
@@ -79,7 +86,7 @@ def _compact_schema(schema: dict[str, Any], tool: str) -> dict[str, Any]:
         prop = dict(prop)
         desc = prop.get("description")
         if isinstance(desc, str):
-            short = compact_text(desc)
+            short = compact_text(desc, choices="enum" not in prop)
             if short and not _says_nothing(short, name, tool):
                 prop["description"] = short
             else:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from cloudstack_mcp.catalog.model import ApiSpec, ParamSpec
 from cloudstack_mcp.safety.secrets import MASK, is_secret_name
+from cloudstack_mcp.tools.enums import canonical, enum_for
 
 __all__ = [
     "CONTROL_ARGS",
@@ -30,9 +31,11 @@ __all__ = [
     "controls_for",
     "encode",
     "input_schema",
+    "map_form",
     "map_style",
     "normalise",
     "param_schema",
+    "record_fields",
     "unique_params",
 ]
 
@@ -95,18 +98,51 @@ def map_style(param: ParamSpec) -> MapStyle:
     return "fields"
 
 
-def _map_description(param: ParamSpec) -> str:
-    style = map_style(param)
-    if style == "fields":
-        how = f"object {{field: value}} sent as {param.name}[0].field=value"
-    else:
-        first = "key" if style == "keyvalue" else "name"
-        how = f"object {{k: v}} sent as {param.name}[i].{first}=k&{param.name}[i].value=v"
-    return f"{how}; or a list of objects sent as {param.name}[i].field=value"
+MapForm = Literal["pairs", "object", "records"]
+_RECORD_FIELD = re.compile(r"\[\d+\]\.([A-Za-z][A-Za-z0-9_]*)=")
 
 
-def param_schema(param: ParamSpec, *, strict: bool = False) -> dict[str, Any]:
-    """The JSON Schema of one parameter; `strict` adds the server's limits (length, range, date form)."""
+def record_fields(param: ParamSpec) -> list[str]:
+    """The fields a map parameter's own example names (`iptonetworklist[0].ip=...` -> ip), in order."""
+    found = dict.fromkeys(_RECORD_FIELD.findall(param.description))
+    return [f for f in found if f.lower() not in ("key", "value", "name")]
+
+
+def map_form(param: ParamSpec) -> MapForm:
+    """The one JSON form a map parameter is listed with (validation also takes the other, see `param_schema`).
+
+    `pairs`: an object {k: v} of key/value (or name/value) pairs (tags); `object`: one object whose
+    fields the server merges into one map (details); `records`: a list of objects with the same fields
+    (iptonetworklist, migrateto, rules): the parameter is named ...list/...map, or its example shows
+    records of two or more fields.
+    """
+    if map_style(param) != "fields":
+        return "pairs"
+    name = param.name.lower()
+    if name.endswith(("list", "map")) or (len(record_fields(param)) >= 2 and "detail" not in name):
+        return "records"
+    return "object"
+
+
+def _map_schema(param: ParamSpec) -> tuple[dict[str, Any], str]:
+    """The listed schema of a map parameter (one form, no type unions: every client takes it) and its note."""
+    text = {"type": "string"}  # CloudStack reads every map value as text; numbers and booleans are accepted too
+    form, name = map_form(param), param.name
+    if form == "records":
+        item: dict[str, Any] = {"type": "object"}
+        if fields := record_fields(param):
+            item["properties"] = {f: dict(text) for f in fields}
+        item["additionalProperties"] = dict(text)
+        return {"type": "array", "items": item}, f"list of objects, sent as {name}[i].field=value"
+    schema = {"type": "object", "additionalProperties": dict(text)}
+    if form == "object":
+        return schema, f"object {{field: value}}, sent as {name}[0].field=value"
+    first = "key" if map_style(param) == "keyvalue" else "name"
+    return schema, f"object {{k: v}}, sent as {name}[i].{first}=k&{name}[i].value=v"
+
+
+def param_schema(param: ParamSpec, *, strict: bool = False, api: str = "*") -> dict[str, Any]:
+    """The JSON Schema of one parameter of `api`; `strict` adds the server's limits (length, range, date form)."""
     desc = param.description
     ptype = param.type
     schema: dict[str, Any]
@@ -123,13 +159,15 @@ def param_schema(param: ParamSpec, *, strict: bool = False) -> dict[str, Any]:
         if strict:
             item["pattern"] = "^[^,]*$"
         schema = {"type": "array", "items": item}
-    elif ptype == "map":
+    elif ptype == "map" and strict:  # validation takes both forms, values of any scalar type
         schema = {
             "type": ["object", "array"],
             "items": {"type": "object", "additionalProperties": {"type": list(_SCALAR)}},
             "additionalProperties": {"type": list(_SCALAR)},
         }
-        desc = f"{desc} ({_map_description(param)})" if desc else _map_description(param)
+    elif ptype == "map":
+        schema, how = _map_schema(param)
+        desc = f"{desc} ({how})" if desc else how
     elif ptype in ("date", "tzdate"):
         schema = {"type": "string"}
         if strict:
@@ -139,6 +177,8 @@ def param_schema(param: ParamSpec, *, strict: bool = False) -> dict[str, Any]:
         schema = {"type": "string"}
         if strict and ptype == "string":
             schema["maxLength"] = param.length
+        if ptype == "string" and (choices := enum_for(api, param.name)):
+            schema["enum"] = list(choices)
     if desc and not strict:
         schema["description"] = desc
     return schema
@@ -162,7 +202,7 @@ def controls_for(api: ApiSpec) -> tuple[str, ...]:
 def input_schema(api: ApiSpec, *, controls: Iterable[str] = (), strict: bool = False) -> dict[str, Any]:
     """The tool input schema: one property per parameter, `required` as listApis says, plus `controls`."""
     params = unique_params(api)
-    props: dict[str, Any] = {p.name: param_schema(p, strict=strict) for p in params}
+    props: dict[str, Any] = {p.name: param_schema(p, strict=strict, api=api.name) for p in params}
     for name in controls:
         props[name] = {k: v for k, v in CONTROL_ARGS[name].items() if not (strict and k == "description")}
     schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
@@ -240,6 +280,8 @@ def normalise(api: ApiSpec, arguments: Mapping[str, Any] | None, controls: Itera
             continue  # an explicit null means "not given"
         if param:
             args[key] = _coerce(param, value)
+            if param.type == "string" and (choices := enum_for(api.name, key)):
+                args[key] = canonical(choices, args[key])
         else:
             ctl[key] = value
     return Normalised(args, ctl, problems)
