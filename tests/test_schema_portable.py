@@ -15,12 +15,7 @@ from cloudstack_mcp.tools.budget import compact_text
 from cloudstack_mcp.tools.enums import enum_for
 from cloudstack_mcp.tools.inventory import build_inventory
 from cloudstack_mcp.tools.schema import Validator, controls_for, encode, input_schema, map_form, normalise
-from tests.conftest import SPEC_418, SPEC_420
-
-
-@pytest.fixture(scope="module")
-def cat420() -> Catalog:
-    return Catalog.load(SPEC_420)
+from tests.apidata import SPEC_418, SPEC_420, with_descriptions
 
 
 def _nodes(schema: Any) -> list[dict[str, Any]]:
@@ -45,6 +40,7 @@ def test_no_listed_schema_has_a_type_union_or_an_untyped_node(spec: Any) -> None
             assert isinstance(node.get("type"), str), (tool.name, node)  # what Inspector's portability check wants
 
 
+@with_descriptions()
 def test_map_forms(cat420: Catalog) -> None:
     assert map_form(cat420["createTags"].param("tags")) == "pairs"
     assert map_form(cat420["createLBStickinessPolicy"].param("param")) == "pairs"
@@ -60,6 +56,7 @@ def test_map_forms(cat420: Catalog) -> None:
     assert tags["type"] == "object" and tags["additionalProperties"] == {"type": "string"}
 
 
+@with_descriptions()
 def test_validation_still_takes_either_map_form(cat420: Catalog) -> None:
     api = cat420["deployVirtualMachine"]
     validator = Validator(api, controls_for(api))
@@ -91,6 +88,7 @@ def test_descriptions_end_at_a_sentence_not_at_an_abbreviation() -> None:
     assert compact_text(sentence + ". Then more.") == sentence
 
 
+@with_descriptions()
 def test_no_listed_description_ends_in_an_abbreviation(cat420: Catalog) -> None:
     settings = Settings(toolsets=("all",))
     listed = build_inventory(cat420, settings, guard=Guard(settings)).listing().tools

@@ -14,6 +14,7 @@ from typing import Any
 
 __all__ = ["canonical", "enum_for"]
 
+# fmt: off
 _TEMPLATE_FILTERS = ("featured", "self", "selfexecutable", "shared", "sharedexecutable", "executable", "community", "all")
 
 # (API name or "*", parameter name) -> values. "*" applies to every API that has the parameter.
@@ -22,7 +23,7 @@ _ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("*", "isofilter"): _TEMPLATE_FILTERS,  # the same TemplateFilter for listIsos
     ("*", "resourcestate"): (
         "Enabled", "Disabled", "Unmanaged", "PrepareForMaintenance", "ErrorInMaintenance", "Maintenance", "Error",
-    ),  # fmt: skip  # ResourceState
+    ),  # ResourceState
     ("*", "outofbandmanagementpowerstate"): ("On", "Off", "Unknown"),
     ("*", "intervaltype"): ("HOURLY", "DAILY", "WEEKLY", "MONTHLY"),  # DateUtil.IntervalType
     ("*", "provisioningtype"): ("thin", "sparse", "fat"),  # Storage.ProvisioningType
@@ -36,8 +37,9 @@ _ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("createNetworkOffering", "guestiptype"): ("Isolated", "Shared", "L2"),
     ("deployVirtualMachine", "keyboard"): (
         "de", "de-ch", "es", "fi", "fr", "fr-be", "fr-ch", "is", "it", "jp", "nl-be", "no", "pt", "uk", "us",
-    ),  # fmt: skip
+    ),
 }
+# fmt: on
 
 
 def enum_for(api: str, param: str) -> tuple[str, ...] | None:
