@@ -479,6 +479,7 @@ def _token(name: str, rights: str) -> int:
     print(json.dumps({"name": name, "sha256": hash_token(token), "rights": wanted}))
     return 0
 
+
 async def _doctor(args: argparse.Namespace) -> int:
     from cloudstack_mcp.doctor import Check, exit_code, render_json, render_text, run_doctor
 
