@@ -1,4 +1,4 @@
-"""The `cloudstack-mcp` command: serve (default), simulator, tools, call, sync, doctor."""
+"""The `cloudstack-mcp` command: serve (default), simulator, tools, call, sync, doctor, config."""
 
 from __future__ import annotations
 
@@ -246,6 +246,21 @@ def build_parser(*, simulator_options: bool = True) -> argparse.ArgumentParser:
     )
     doctor.add_argument("--json", action="store_true", help="the checks as one JSON document")
 
+    config = sub.add_parser(
+        "config",
+        parents=[common],
+        help="print the snippet that connects an MCP client to this server",
+        description="Print the configuration snippet for an MCP client, with the absolute path of this command "
+        "and the settings now in effect (secrets referenced, never printed); where it goes is said on stderr.",
+    )
+    config.add_argument(
+        "--client",
+        metavar="NAME",
+        required=True,
+        choices=["claude-desktop", "claude-code", "vscode", "cursor"],
+        help="claude-desktop, claude-code, vscode or cursor",
+    )
+
     sub.add_parser(
         "sync",
         parents=[common],
@@ -353,6 +368,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return anyio.run(_call, settings, args.tool, arguments, bool(getattr(args, "json", False)), texts)
         if command == "sync":
             return anyio.run(_sync, settings)
+        if command == "config":
+            from cloudstack_mcp.clientconfig import client_snippet
+
+            flags = {name: getattr(args, name, None) for name in _FLAG_SETTINGS}
+            snippet, where = client_snippet(args.client, settings, flags)
+            print(snippet)
+            print(where, file=sys.stderr)
+            return 0
     except CloudStackMcpError as exc:  # CatalogError included
         print(f"cloudstack-mcp: error: {exc}", file=sys.stderr)
         return 2
