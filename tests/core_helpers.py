@@ -7,16 +7,35 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import anyio
 from mcp import types
 from mcp.client.stdio import StdioServerParameters
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.simulator import Simulator
+from cloudstack_mcp.simulator.wire.inprocess import InProcessTransport
 
 ROOT = Path(__file__).resolve().parents[1]
 # The API kinds every signed request carries besides the command's own parameters.
 SIGNING_PARAMS = frozenset({"command", "response", "apiKey", "signatureVersion", "expires", "signature"})
+
+
+class NoWait:
+    """An injectable `sleep` for the client: records every delay asked for and only yields to the event loop,
+    so retry back-offs and job polling cost no real time."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        await anyio.sleep(0)
+
+
+def in_process(sim: Simulator, sleep: NoWait | None = None) -> InProcessTransport:
+    """A transport to `sim` without a socket (its protocol handler called directly); latency waited with `sleep`."""
+    return InProcessTransport(sim.protocol, sleep=sleep)
 
 
 def text(result: Any) -> str:

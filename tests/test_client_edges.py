@@ -19,6 +19,7 @@ from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
 from cloudstack_mcp.tools.inventory import ToolDef
 from tests.apidata import SPEC_420
+from tests.core_helpers import NoWait, in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -112,7 +113,8 @@ def sim_settings(sim: Simulator, **kw: object) -> Settings:
 
 async def test_polling_survives_dropped_answers_then_gives_up(sim: Simulator) -> None:
     vm = next(iter(sim.cloud.store.all("UserVmResponse")))
-    async with CloudStackClient(sim_settings(sim)) as client:
+    no_wait = NoWait()  # the retry back-offs (up to 0.5 s, 1 s per poll) are asked for, not waited
+    async with CloudStackClient(sim_settings(sim), transport=in_process(sim), sleep=no_wait) as client:
         sim.job_seconds = 0
         started = await client.call("rebootVirtualMachine", {"id": vm["id"]})
         sim.faults.add(FaultRule(api="queryAsyncJobResult", kind="status", code=503, times=2))
@@ -126,6 +128,7 @@ async def test_polling_survives_dropped_answers_then_gives_up(sim: Simulator) ->
         with pytest.raises(ApiError) as err:
             await wait_for_job(client, "no-such-job", timeout=10, first_delay=0.01)
         assert err.value.code == 431
+    assert max(no_wait.delays) > 0.02  # back-offs went through the injected sleep
 
 
 async def test_extra_tool_failure_is_an_error_result(sim: Simulator, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import ssl
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +77,15 @@ def _describe_body(response: httpx2.Response) -> str:
 class CloudStackClient:
     """One CloudStack endpoint, one connection pool; safe to share between concurrent calls."""
 
-    def __init__(self, settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ):
+        """`transport`: another way to the server (tests: the simulator in process); `sleep`: how retry and
+        job-polling delays are waited (tests: without waiting in real time)."""
         if not settings.endpoint:
             raise ValueError("CloudStackClient needs settings with an endpoint")
         self.settings = settings
@@ -86,7 +94,8 @@ class CloudStackClient:
         self._pool: httpx2.AsyncClient | None = None  # made on first use: start-up needs no TLS set-up
         self._session_key: str | None = None
         self._login_lock = anyio.Lock()
-        self.retry = RetryPolicy.from_settings(settings)
+        self.sleep = sleep or anyio.sleep
+        self.retry = RetryPolicy.from_settings(settings, sleep=self.sleep)
         self._signature_check = SignatureCheck(settings, self._send_get)
 
     async def __aenter__(self) -> CloudStackClient:

@@ -8,8 +8,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import anyio
-
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.cloudstack.retry import RETRYABLE_API_CODES
 from cloudstack_mcp.errors import ApiError, TransportError
@@ -75,7 +73,7 @@ async def wait_for_job(
         elapsed = time.monotonic() - start
         if elapsed >= timeout:
             return JobOutcome(jobid, "running", body, elapsed, polls)
-        await anyio.sleep(min(delay, max(0.0, timeout - elapsed)))
+        await client.sleep(min(delay, max(0.0, timeout - elapsed)))
         delay = min(delay * 1.5, max_delay)
         try:
             answer = await client.call("queryAsyncJobResult", {"jobid": jobid}, idempotent=True)

@@ -21,7 +21,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 import anyio
@@ -98,14 +98,16 @@ class RetryPolicy:
     max_retry_after: float = 30.0  # a longer Retry-After is not waited for
     timeout_retries: int = 1  # timeouts are retried at most this many times
     attempt_deadline: float | None = None  # hard cap on one attempt (a server trickling bytes)
+    sleep: Callable[[float], Awaitable[None]] = field(default=anyio.sleep, compare=False)  # tests inject one
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
+    def from_settings(cls, settings: Settings, *, sleep: Callable[[float], Awaitable[None]] = anyio.sleep) -> RetryPolicy:
         """From `Settings`: retries, retry_backoff; one attempt may last 2 x timeout + connect_timeout."""
         return cls(
             retries=settings.retries,
             backoff=settings.retry_backoff,
             attempt_deadline=2 * settings.timeout + settings.connect_timeout,
+            sleep=sleep,
         )
 
     def delay(self, retry: int, retry_after: float | None = None, rng: random.Random | None = None) -> float:
@@ -143,7 +145,7 @@ class RetryPolicy:
                 wait = self.delay(retries, getattr(exc, "retry_after", None))
                 retries += 1
                 log.info("%s failed (%s); retry %d of %d in %.2f s", command, _short(exc), retries, self.retries, wait)
-                await anyio.sleep(wait)
+                await self.sleep(wait)
 
     async def _once(self, attempt: Callable[[], Awaitable[T]], command: str, endpoint: str) -> T:
         if self.attempt_deadline is None:
