@@ -1,4 +1,4 @@
-"""The `cloudstack-mcp` command: serve (default), simulator, tools, call, sync, doctor, config."""
+"""The `cloudstack-mcp` command: serve (default), simulator, tools, call, sync, doctor, config, docs."""
 
 from __future__ import annotations
 
@@ -261,6 +261,16 @@ def build_parser(*, simulator_options: bool = True) -> argparse.ArgumentParser:
         help="claude-desktop, claude-code, vscode or cursor",
     )
 
+    docs = sub.add_parser(
+        "docs",
+        parents=[common],
+        help="generate the API reference: one Markdown page per toolset",
+        description="Write an API reference for the catalog (--api-spec FILE, or the server's listApis) into "
+        "--out DIR: index.md and one page per toolset with every API's tool name, description, parameters "
+        "(type, required), async, danger and confirmation.",
+    )
+    docs.add_argument("--out", metavar="DIR", required=True, help="folder to write the pages into")
+
     sub.add_parser(
         "sync",
         parents=[common],
@@ -368,6 +378,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return anyio.run(_call, settings, args.tool, arguments, bool(getattr(args, "json", False)), texts)
         if command == "sync":
             return anyio.run(_sync, settings)
+        if command == "docs":
+            return anyio.run(_docs, settings, args.out)
         if command == "config":
             from cloudstack_mcp.clientconfig import client_snippet
 
@@ -514,6 +526,24 @@ async def _doctor(args: argparse.Namespace) -> int:
         checks = await run_doctor(settings, {name: getattr(args, name, None) for name in _FLAG_SETTINGS})
     print(render_json(checks) if getattr(args, "json", False) else render_text(checks))
     return exit_code(checks)
+
+
+async def _docs(settings: Settings, out: str) -> int:
+    from pathlib import Path
+
+    from cloudstack_mcp.catalog.model import Catalog
+    from cloudstack_mcp.reference import write_reference
+
+    if settings.api_spec is not None:
+        catalog = Catalog.load(settings.api_spec)
+    else:
+        from cloudstack_mcp.server.app import open_app
+
+        async with open_app(settings) as app:
+            catalog = app.catalog
+    counts = write_reference(catalog, Path(out), confirm_level=settings.confirm_level)
+    print(f"{sum(counts.values())} of {len(catalog)} APIs documented on {len(counts)} pages in {out}")
+    return 0
 
 
 async def _sync(settings: Settings) -> int:

@@ -21,7 +21,7 @@ from cloudstack_mcp.simulator import Simulator
 from tests.apidata import SPEC_420
 from tests.core_helpers import isolated_env
 
-COMMANDS = ("serve", "simulator", "tools", "call", "sync", "token", "doctor", "config")
+COMMANDS = ("serve", "simulator", "tools", "call", "sync", "token", "doctor", "config", "docs")
 
 
 @pytest.fixture
