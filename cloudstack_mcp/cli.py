@@ -115,7 +115,11 @@ def _common_options() -> argparse.ArgumentParser:
     )
     r = p.add_argument_group("calls")
     r.add_argument(
-        "--job-timeout", metavar="SECONDS", type=float, help="how long to wait for an async job (default: 600)"
+        "--job-timeout",
+        metavar="SECONDS",
+        type=float,
+        help="wait budget: how long a call waits for its async job before answering that it is still running, "
+        "with its id and the wait_for_job call (default: 40; keep it below the client's request timeout)",
     )
     r.add_argument("--max-pages", metavar="N", type=int, help="fetch_all page cap (default: 20 pages of 500)")
     r.add_argument("--connect-timeout", metavar="SECONDS", type=float, help="time to open a connection (default: 10)")

@@ -165,9 +165,11 @@ class Settings:
     audit_log: Path | None = field(default_factory=default_audit_path)  # None: off
     audit_required: bool = True  # refuse changes when the audit log cannot be written
     # Calls
-    job_timeout: float = 600.0
-    poll_interval: float = 0.2  # first poll delay; doubles up to poll_max
-    poll_max: float = 5.0
+    # The wait budget: a call waits this long for its async job, then answers "still running" (with the
+    # job tool to wait again) before common client request timeouts (60 s in the TypeScript SDK).
+    job_timeout: float = 40.0
+    poll_interval: float = 0.5  # shortest gap between job polls; the gap grows to 10% of the job's age
+    poll_max: float = 5.0  # longest gap between job polls
     max_pages: int = 20  # fetch_all cap (pages of page_size)
     page_size: int = 500
     output: Literal["text", "json", "both"] = "text"  # text part of results: compact text, JSON, or both

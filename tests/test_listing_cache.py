@@ -64,7 +64,7 @@ async def test_second_start_reads_the_listing_and_builds_tools_when_called(sim: 
     async with open_app(settings) as app:
         assert app.inventory.ready_made
         assert app.inventory.listing_wire() == built == fresh_listing(app)
-        assert len(app.inventory) == 867 and "list_zones" in app.inventory
+        assert len(app.inventory) == 868 and "list_zones" in app.inventory
         tool = app.inventory.get("list_zones")
         assert tool is not None and tool.api is app.catalog["listZones"] and tool.read_only
         assert tool == build_inventory(app.catalog, settings, guard=app.guard).get("list_zones")
@@ -100,7 +100,7 @@ async def test_a_changed_setting_gives_its_own_listing(sim: Simulator, tmp_path:
 async def test_a_new_catalog_from_sync_gives_a_new_listing(sim: Simulator, tmp_path: Path) -> None:
     settings = settings_for(sim, tmp_path)
     async with open_app(settings) as app:
-        assert len(app.inventory) == 867
+        assert len(app.inventory) == 868
     async with open_app(settings) as app:
         assert app.inventory.ready_made
     # The server was upgraded (another API set): `sync` writes the new catalog over the cached one.
@@ -109,9 +109,9 @@ async def test_a_new_catalog_from_sync_gives_a_new_listing(sim: Simulator, tmp_p
             write_cache(cache_file(settings), await fetch_catalog(client), settings)
     async with open_app(settings) as app:
         assert len(app.catalog) == 705 and not app.inventory.ready_made
-        assert app.inventory.listing_wire() == fresh_listing(app) and len(app.inventory) == 705 + 3
+        assert app.inventory.listing_wire() == fresh_listing(app) and len(app.inventory) == 705 + 4
     async with open_app(settings) as app:
-        assert app.inventory.ready_made and len(app.inventory) == 708
+        assert app.inventory.ready_made and len(app.inventory) == 709
 
 
 async def test_an_api_spec_file_is_keyed_by_its_content(sim: Simulator, tmp_path: Path) -> None:
@@ -166,7 +166,7 @@ async def test_over_stdio_the_second_server_lists_the_same_tools(sim: Simulator,
             listings.append([t.model_dump() for t in (await client.list_tools()).tools])
             result = await client.call_tool("list_zones", {})
             assert not result.is_error
-    assert listings[0] == listings[1] and len(listings[0]) == 867
+    assert listings[0] == listings[1] and len(listings[0]) == 868
     assert len(list((tmp_path / "cache" / "cloudstack-mcp").glob("listing-*.json"))) == 1
 
 

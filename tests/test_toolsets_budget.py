@@ -97,7 +97,7 @@ def test_tools_command_shows_profiles_and_listing_size(tmp_path: Path):
     assert run.returncode == 0, run.stderr
     rows = {r["profile"]: r for r in map(json.loads, run.stdout.splitlines())}
     assert rows["default"]["tools"] <= 40 and rows["default"]["tokens"] <= 15_000
-    assert rows["all"]["tools"] == 867 and rows["host"]["apis"] == 27
+    assert rows["all"]["tools"] == 868 and rows["host"]["apis"] == 27
     plain = subprocess.run(
         [sys.executable, "-m", "cloudstack_mcp", "tools", "--api-spec", str(SPEC_420)],
         capture_output=True,
@@ -108,4 +108,4 @@ def test_tools_command_shows_profiles_and_listing_size(tmp_path: Path):
     )
     assert plain.returncode == 0, plain.stderr
     assert "search_apis" in plain.stdout and "list_virtual_machines" in plain.stdout
-    assert f"{len(DEFAULT_PROFILE_APIS) + 3} tools listed from 864 APIs" in plain.stderr and "tokens" in plain.stderr
+    assert f"{len(DEFAULT_PROFILE_APIS) + 4} tools listed from 864 APIs" in plain.stderr and "tokens" in plain.stderr

@@ -20,16 +20,18 @@ from cloudstack_mcp import render
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.catalog.naming import ToolNames
 from cloudstack_mcp.cloudstack.client import CloudStackClient
-from cloudstack_mcp.cloudstack.jobs import follow_hint, job_error, wait_for_job
+from cloudstack_mcp.cloudstack.jobs import follow_hint
 from cloudstack_mcp.cloudstack.methods import may_go_by_get
 from cloudstack_mcp.cloudstack.retry import outcome_unknown
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
+from cloudstack_mcp.pipeline import job_answers
 from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.pipeline.jobs import Job, JobBook
 from cloudstack_mcp.pipeline.paging import PagingFailed, count_pages, fetch_pages
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, classify, for_call
-from cloudstack_mcp.render.failures import change_failure_text, unknown_outcome_text
+from cloudstack_mcp.render.failures import change_failure_text
 from cloudstack_mcp.render.results import error_result, text_result
 from cloudstack_mcp.safety.secrets import mask_params
 from cloudstack_mcp.tools.inventory import ToolDef
@@ -61,6 +63,10 @@ class Pipeline:
         # a cancelled call): the job follower hooks in here and records the job's end through
         # guard.audit.outcome(call.request_id, status=..., job_id=call.job_id, ...).
         self.on_unfinished: Callable[[ToolCall], None] | None = None
+        # Async jobs (pipeline/jobs.py): one follower per job, the duplicate guard. Its hook marks the jobs
+        # whose call answered before their end, so that the follower records the end (job_answers.record_end).
+        self.jobs = JobBook(client, settings, on_end=lambda job: job_answers.record_end(guard, job))
+        self.on_unfinished = self.jobs.unfinished
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -197,17 +203,23 @@ class Pipeline:
         try:
             result = await self.guard.review(call, ctx)
             if result is None:
-                result = await self._execute(call, ctx)
+                result = await self._held(call) or await self._execute(call, ctx)
         except CloudStackMcpError as exc:
             # A change that failed on the way: say whether it may have happened (render/failures.py).
             text = None if call.read_only else change_failure_text(api, call.arguments, exc, self.catalog)
             if outcome_unknown(exc):
                 call.status = "unknown"
+                if not call.read_only and not call.job_id:
+                    self.jobs.outcome_unknown(call)  # an identical change is held until it is known
             result = error_result(text or _error_text(exc, api, call.arguments), data=_error_data(exc))
         except anyio.get_cancelled_exc_class():
             # The client cancelled or timed out: a job keeps running (its end is recorded by whoever follows
             # it, see Pipeline.on_unfinished); a request without a job id may or may not have run.
             call.status = "running" if call.job_id else "unknown"
+            job = self.jobs.get(call.job_id) if call.job_id else None
+            if job is not None and not job.done:
+                job.answered_early = "cancelled"
+                result = job_answers.cancelled(job)  # what the audit's "running" record says of it
             self._unfinished(call)
             raise
         finally:
@@ -247,55 +259,70 @@ class Pipeline:
             return text_result(
                 f"{api.name} started as async job {jobid}{what}; {follow_hint(str(jobid))}.", data=answer
             )
-        return await self._wait(call, str(jobid), ctx)
+        job = self.jobs.started(call, str(jobid), answer)
+        return await self.wait_job(job, ctx, deadline=call.started + self.settings.job_timeout)
 
-    async def _wait(self, call: ToolCall, jobid: str, ctx: Any) -> types.CallToolResult:
-        api = call.api
+    async def wait_for(self, jobid: str, ctx: Any = None, *, timeout: float | None = None) -> types.CallToolResult:
+        """The job tool: wait (at most the wait budget) for a job this server follows, or any job id."""
+        limit = self.settings.job_timeout if timeout is None else min(timeout, self.settings.job_timeout)
+        job = self.jobs.get(jobid) or self.jobs.adopt(jobid)
+        result = await self.wait_job(job, ctx, deadline=time.monotonic() + max(0.0, limit))
+        if result.structured_content is not None:  # the answer of a job started before: mask its secrets too
+            result.structured_content = self.guard.scrubber.scrub_value(result.structured_content, job.api)
+        for block in result.content:
+            if isinstance(block, types.TextContent):
+                block.text = self.guard.scrubber.scrub(block.text)
+        return result
 
-        async def progress(step: float, message: str) -> None:
-            session = getattr(ctx, "session", None)
-            if session is not None:
-                try:
-                    await session.report_progress(step, None, message)
-                except Exception as exc:  # a client that went away must not fail the call
-                    log.debug("progress notification failed: %s", exc)
+    async def _held(self, call: ToolCall) -> types.CallToolResult | None:
+        """The duplicate guard: hold a change identical to one still running, unless allow_duplicate=true."""
+        if call.read_only or not call.api.isasync or call.controls.get("allow_duplicate") is True:
+            return None
+        earlier = await self.jobs.earlier(call)
+        if earlier is None:
+            return None
+        call.decision.stop("duplicate-held", reason=f"identical to job {earlier.jobid or '(no job id)'}")
+        return job_answers.held(earlier, call)
 
-        s = self.settings
-        try:
-            outcome = await wait_for_job(
-                self.client,
-                jobid,
-                timeout=s.job_timeout,
-                first_delay=s.poll_interval,
-                max_delay=s.poll_max,
-                progress=progress,
-            )
-        except CloudStackMcpError as exc:  # the job was started; only following it failed
-            call.status = "unknown"
-            text = unknown_outcome_text(api, call.arguments, exc, self.catalog, jobid=jobid)
-            return error_result(text, data={"jobid": jobid})
-        if outcome.status == "succeeded":
-            await progress(float(outcome.polls + 1), f"job {jobid} succeeded after {outcome.elapsed:.1f} s")
-            return self._answer(
-                api,
-                outcome.body,  # rendered as the job's outcome, then its result object (render.render_job)
-                call.controls.get("fields"),
-                data=outcome.body,
-            )
-        if outcome.status == "running":
-            call.status = "running"
-            self._unfinished(call)
-            return text_result(
-                f"{api.name}: job {jobid} is still running after {outcome.elapsed:.0f} s (the wait limit, "
-                f"--job-timeout); {follow_hint(jobid)}.",
-                data=outcome.body,
-            )
-        code, text = job_error(outcome.body)
-        err = ApiError(code, text, api=api.name, jobid=jobid)
-        if outcome.status == "cancelled":
-            call.status = "cancelled"
-            return error_result(f"{api.name}: job {jobid} was cancelled: {text}", data=outcome.body)
-        return error_result(_error_text(err, api, call.arguments), data=outcome.body)
+    async def wait_job(
+        self, job: Job, ctx: Any, *, deadline: float, fields: Sequence[str] | None = None
+    ) -> types.CallToolResult:
+        """Wait for a followed job until `deadline`, with progress; answer its end, or that it still runs."""
+        api = job.api or self.catalog.find("queryAsyncJobResult")
+        call, budget = job.call, self.settings.job_timeout
+        own = call is not None and call.job_id == job.jobid and call.status is None  # the call that started it
+
+        async def progress(job: Job) -> None:
+            await _report(ctx, job.age, job_answers.progress_line(job, budget))
+
+        await self.jobs.wait(job, deadline, progress)
+        if call is not None and fields is None:
+            fields = call.controls.get("fields")
+        if job.status == "succeeded":
+            await _report(ctx, job.age, f"job {job.jobid} succeeded after {job.age:.1f} s")
+            if api is None:
+                return text_result(f"job {job.jobid} succeeded", data=job.body)
+            # rendered as the job's outcome, then its result object (render.render_job)
+            return self._answer(api, job.body, fields, data=job.body)
+        if job.status == "running":
+            if own:
+                assert call is not None
+                call.status, job.answered_early = "running", "budget"
+                self._unfinished(call)  # the follower records the end (Pipeline.on_unfinished)
+            return job_answers.still_running(job, budget)
+        if job.status == "unknown" or api is None:
+            if own:
+                assert call is not None
+                call.status = "unknown"
+            return job_answers.unknown(job, self.catalog)
+        err = ApiError(*job_answers.error_of(job), api=api.name, jobid=job.jobid)
+        if job.status == "cancelled":
+            if own:
+                assert call is not None
+                call.status = "cancelled"
+            return error_result(f"{api.name}: job {job.jobid} was cancelled: {err.text}", data=job.body)
+        arguments = call.arguments if call is not None else {}
+        return error_result(_error_text(err, api, arguments), data=job.body)
 
     def _answer(
         self,
@@ -360,6 +387,16 @@ def by_post(api: ApiSpec, params: Mapping[str, str], *, read_only: bool = False)
     if not read_only or not may_go_by_get(api.name):
         return True
     return mask_params(params, api) != params
+
+
+async def _report(ctx: Any, elapsed: float, message: str) -> None:
+    """A progress notification (the value is the job's age in seconds), when the client asked for them."""
+    session = getattr(ctx, "session", None)
+    if session is not None:
+        try:
+            await session.report_progress(round(elapsed, 3), None, message)
+        except Exception as exc:  # a client that went away must not fail the call
+            log.debug("progress notification failed: %s", exc)
 
 
 def render_fallback(answer: Any) -> str:

@@ -104,6 +104,8 @@ class Guard:
         names: list[str] = []
         if not policy.read_only:
             names.append("dry_run")
+            if api.isasync:  # the duplicate guard of changes whose job still runs (pipeline/jobs.py)
+                names.append("allow_duplicate")
         if confirm.needs_confirmation(policy, self.level) or confirm.needs_confirmation(_worst_case(api), self.level):
             names.append("confirm")
         return tuple(names)

@@ -8,6 +8,7 @@ free-form keys, so a typo is a type error instead of a silently different audit 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,9 +20,9 @@ from cloudstack_mcp.policy.classify import ApiPolicy
 __all__ = ["ChangeStatus", "Decision", "Outcome", "Status", "Stop", "ToolCall"]
 
 # Why a call was not sent (the guard answered instead of CloudStack).
-Stop = Literal["denied", "dry-run", "declined", "confirmation-required"]
+Stop = Literal["denied", "dry-run", "declined", "confirmation-required", "duplicate-held"]
 # How a call ended, as the audit log records it.
-Status = Literal["allowed", "failed", "denied", "dry-run", "declined", "confirmation-required"]
+Status = Literal["allowed", "failed", "denied", "dry-run", "declined", "confirmation-required", "duplicate-held"]
 # How a change that was sent ended, as its outcome record says (`running`: not yet, a later record follows).
 ChangeStatus = Literal["succeeded", "failed", "cancelled", "unknown", "running"]
 
@@ -62,6 +63,7 @@ class ToolCall:
     request_id: str | None = None
     job_id: str | None = None
     status: ChangeStatus | None = None
+    started: float = field(default_factory=time.monotonic)  # when the call arrived: the wait budget counts from here
 
     @property
     def read_only(self) -> bool:

@@ -31,6 +31,7 @@ from cloudstack_mcp.render.results import error_result
 from cloudstack_mcp.safety.audit import install_sigterm_record
 from cloudstack_mcp.tools.discovery import Discovery, discovery_tools
 from cloudstack_mcp.tools.inventory import Inventory, ToolDef
+from cloudstack_mcp.tools.job_tool import job_tools
 from cloudstack_mcp.tools.listing_cache import load_inventory
 
 __all__ = ["App", "create_server", "extra_tools", "open_app", "serve"]
@@ -67,7 +68,7 @@ def _discovery(app: App) -> list[ToolDef]:
 # Factories of extra tools: each gets the complete App (its inventory holding the API tools) and
 # its tools are listed after them. The discovery tools (search_apis, describe_api, call_api) register here.
 ToolFactory = Callable[[App], Iterable[ToolDef]]
-TOOL_FACTORIES: list[ToolFactory] = [_discovery]
+TOOL_FACTORIES: list[ToolFactory] = [_discovery, job_tools]
 
 
 def extra_tools(app: App) -> list[ToolDef]:
@@ -140,7 +141,8 @@ async def open_app(
                 len(app.inventory),
                 (time.perf_counter() - loaded) * 1000,
             )
-            yield app
+            async with pipeline.jobs.running():  # job followers live as long as the app (pipeline/jobs.py)
+                yield app
 
 
 def create_server(app: App, *, app_for: Callable[[], Awaitable[App]] | None = None) -> Server[Any]:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # search is imported on first use: ~12 ms of every start-up o
 __all__ = ["DISCOVERY_TOOLSET", "DISCOVERY_TOOLS", "ApiCaller", "Discovery", "discovery_tools"]
 
 DISCOVERY_TOOLSET = "discovery"
-DISCOVERY_TOOLS = ("search_apis", "describe_api", "call_api")
+DISCOVERY_TOOLS = ("search_apis", "describe_api", "call_api", "wait_for_job")  # wait_for_job: tools/job_tool.py
 MAX_LIMIT = 100  # the largest toolset (sdn, 68 APIs) fits in one answer
 
 Result = types.CallToolResult | types.InputRequiredResult

@@ -47,6 +47,10 @@ CONTROL_ARGS: dict[str, dict[str, Any]] = {
         "type": "boolean",
         "description": "Wait for the async job to finish and return its result (default true); false returns the job id at once.",
     },
+    "allow_duplicate": {
+        "type": "boolean",
+        "description": "Start it even if an identical call's job is still running (default false: held, with that job).",
+    },
     "fetch_all": {
         "type": "boolean",
         "description": "Fetch every page (concurrently, capped; the answer says when the cap cut the list).",
