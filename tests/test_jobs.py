@@ -125,9 +125,16 @@ async def test_budget_answer_is_not_an_error_and_the_job_tool_finishes_it(
         assert not done.is_error and waits >= 2, text(done)
         vm = done.structured_content["jobresult"]["virtualmachine"]
         assert vm["name"] == "budget-vm" and vm["id"] in text(done)
-    ends = [r for r in audit(tmp_path) if r.get("record") == "job-outcome"]
-    assert [(r["jobid"], r["outcome"], r["call_ended"]) for r in ends] == [(jobid, "succeeded", "budget")]
-    assert ends[0]["job_seconds"] >= 0.9 and ends[0]["api"] == "deployVirtualMachine"
+    records = audit(tmp_path)
+    assert [(r["record"], r.get("status")) for r in records] == [
+        ("intent", None),
+        ("outcome", "running"),
+        ("outcome", "succeeded"),
+    ]
+    running, end = records[1], records[2]
+    assert running["final"] is False and end["final"] is True and end["followed"] == "budget"
+    assert running["job_id"] == end["job_id"] == jobid and end["request_id"] == records[0]["request_id"]
+    assert end["job_seconds"] >= 0.9 and end["api"] == "deployVirtualMachine"
 
 
 async def test_cancelled_call_is_followed_to_its_end_and_audited(
@@ -140,13 +147,16 @@ async def test_cancelled_call_is_followed_to_its_end_and_audited(
             await client.call_tool(
                 "deploy_virtual_machine", deploy_args(sim, catalog, "cancel-vm"), read_timeout_seconds=0.3
             )
-        await until(lambda: any(r.get("record") == "job-outcome" for r in audit(tmp_path)))
-        assert not app.pipeline.jobs.running_jobs
+        await until(lambda: any(r.get("final") for r in audit(tmp_path)))
+        assert not app.pipeline.jobs.running_jobs and not app.guard.audit.pending
     records = audit(tmp_path)
-    end = next(r for r in records if r.get("record") == "job-outcome")
-    assert end["outcome"] == "succeeded" and end["call_ended"] == "cancelled" and end["job_seconds"] >= 0.7
-    call = next(r for r in records if r.get("api") == "deployVirtualMachine" and "record" not in r)
-    assert call["outcome"] != "failed" and call["result"]["jobid"] == end["jobid"]  # the call did not fail
+    assert [(r["record"], r.get("status")) for r in records] == [
+        ("intent", None),
+        ("outcome", "running"),
+        ("outcome", "succeeded"),
+    ]
+    end = records[2]
+    assert end["followed"] == "cancelled" and end["job_seconds"] >= 0.7 and end["job_id"] == records[1]["job_id"]
     assert deploys_sent(sim, before) == 1 and len(vms_named(sim, "cancel-vm")) == 1
 
 
@@ -177,7 +187,7 @@ async def test_duplicate_change_is_held_until_the_job_ends(sim: Simulator, catal
     vms = len(list(sim.cloud.store.all("UserVmResponse"))) - vms_before
     assert deploys_sent(sim, before) == 4 and vms == 4  # the held call made none
     held = [r for r in audit(tmp_path) if r.get("outcome") == "duplicate-held"]
-    assert len(held) == 1 and held[0]["api"] == "deployVirtualMachine"
+    assert len(held) == 1 and held[0]["record"] == "decision" and held[0]["api"] == "deployVirtualMachine"
 
 
 async def test_wait_false_job_is_held_while_it_runs(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:

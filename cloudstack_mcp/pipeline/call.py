@@ -201,9 +201,12 @@ class Pipeline:
         start = time.monotonic()
         result: Result | None = None
         try:
-            result = await self.guard.review(call, ctx)
+            # The duplicate guard comes first: nothing to confirm or record as an intent for a change it holds.
+            result = await self._held(call)
             if result is None:
-                result = await self._held(call) or await self._execute(call, ctx)
+                result = await self.guard.review(call, ctx)
+            if result is None:
+                result = await self._execute(call, ctx)
         except CloudStackMcpError as exc:
             # A change that failed on the way: say whether it may have happened (render/failures.py).
             text = None if call.read_only else change_failure_text(api, call.arguments, exc, self.catalog)
@@ -276,7 +279,8 @@ class Pipeline:
 
     async def _held(self, call: ToolCall) -> types.CallToolResult | None:
         """The duplicate guard: hold a change identical to one still running, unless allow_duplicate=true."""
-        if call.read_only or not call.api.isasync or call.controls.get("allow_duplicate") is True:
+        controls = call.controls
+        if call.read_only or not call.api.isasync or controls.get("allow_duplicate") is True or controls.get("dry_run"):
             return None
         earlier = await self.jobs.earlier(call)
         if earlier is None:

@@ -96,17 +96,26 @@ class JobBook:
         self.on_end = on_end
         self._by_id: OrderedDict[str, Job] = OrderedDict()
         self._by_key: dict[Key, Job] = {}
-        self._tg: TaskGroup | None = None
+        self._own_tg: TaskGroup | None = None
+        self._parent: JobBook | None = None
+
+    @property
+    def _tg(self) -> TaskGroup | None:
+        return self._own_tg if self._parent is None else self._parent._tg
+
+    def follow_in(self, parent: JobBook) -> None:
+        """Run this book's followers in `parent`'s task group (an App built per principal, server/principals.py)."""
+        self._parent = parent
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[JobBook]:
         """Followers run in this block's task group; leaving it stops them (their jobs end as unknown)."""
         async with anyio.create_task_group() as tg:
-            self._tg = tg
+            self._own_tg = tg
             try:
                 yield self
             finally:
-                self._tg = None
+                self._own_tg = None
                 tg.cancel_scope.cancel()
 
     # -- registering -------------------------------------------------------------------------

@@ -197,6 +197,7 @@ class Principals:
             catalog = await self._role_catalog(settings, client)
         guard = Guard(settings, audit=PrincipalAudit(base.guard.audit, principal), scrubber=base.guard.scrubber)
         pipeline = Pipeline(catalog, client, guard, settings)
+        pipeline.jobs.follow_in(base.pipeline.jobs)  # job followers run as long as the server (pipeline/jobs.py)
         inventory = load_inventory(catalog, settings, guard=guard, names=pipeline.tool_to_api, use_cache=False)
         app = App(settings, catalog, client, guard, pipeline, inventory, simulator=base.simulator)
         inventory.add_extras(extra_tools(app), settings.exclude_tools)
