@@ -367,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return anyio.run(_doctor, args)
         settings = settings_from_args(args)
         if command == "serve":
-            from cloudstack_mcp.server.app import serve
+            from cloudstack_mcp.server.serve import serve
 
             anyio.run(serve, settings)
             return 0
@@ -444,8 +444,8 @@ async def _tools(settings: Settings, as_json: bool, profiles: bool = False) -> i
 
 
 def _print_profiles(app: Any, extras: list[Any], as_json: bool) -> int:
-    """`tools --profiles`: what each --toolsets choice lists and what it costs (budget.profile_sizes)."""
-    from cloudstack_mcp.tools.budget import profile_sizes
+    """`tools --profiles`: what each --toolsets choice lists and what it costs (profiles.profile_sizes)."""
+    from cloudstack_mcp.tools.profiles import profile_sizes
 
     rows = profile_sizes(app.catalog, app.settings, extras, guard=app.guard)
     if as_json:

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from cloudstack_mcp.config_http import HttpSettings, load_http_settings
+from cloudstack_mcp.config_values import parse_bool, split_list  # shared with config_http
 from cloudstack_mcp.errors import ConfigError
 from cloudstack_mcp.severity import Severity
 
@@ -87,30 +88,6 @@ _OPTION_ENV: dict[str, str] = {
     "retry_backoff": "CLOUDSTACK_MCP_RETRY_BACKOFF",
     "simulator_state": "CLOUDSTACK_MCP_SIMULATOR_STATE",
 }
-
-_TRUE = {"1", "true", "yes", "on", "y", "t"}
-_FALSE = {"0", "false", "no", "off", "n", "f", ""}
-
-
-def parse_bool(value: Any, *, name: str) -> bool:
-    """`true/false/yes/no/1/0/on/off` (any case) -> bool; anything else is a ConfigError naming `name`."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ConfigError(f"{name}={value!r} is not a boolean: use true or false")
-
-
-def split_list(value: Any) -> tuple[str, ...]:
-    """A comma-separated string or a sequence -> tuple of stripped, non-empty items."""
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
-    return tuple(i.strip() for i in items if i.strip())
-
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """`$XDG_CACHE_HOME/cloudstack-mcp`, else `~/.cache/cloudstack-mcp`."""

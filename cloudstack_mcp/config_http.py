@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from cloudstack_mcp.config_values import parse_bool
 from cloudstack_mcp.errors import ConfigError
 
 __all__ = ["HTTP_FLAGS", "HttpSettings", "add_http_arguments", "is_loopback", "load_http_settings"]
@@ -95,8 +96,6 @@ def _value(kind: str, raw: Any, flag: str, minimum: float) -> Any:
         items = raw.split(",") if isinstance(raw, str) else list(raw)
         return tuple(str(i).strip() for i in items if str(i).strip())
     if kind == "bool":
-        from cloudstack_mcp.config import parse_bool
-
         return parse_bool(raw, name=flag)
     if kind in ("int", "float"):
         try:

@@ -12,7 +12,8 @@ import mcp_types as types
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.guard import Guard
-from cloudstack_mcp.tools.budget import compact_text, compact_tool, listing_bytes, profile_sizes
+from cloudstack_mcp.tools.budget import compact_text, compact_tool, listing_bytes
+from cloudstack_mcp.tools.profiles import profile_sizes
 from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS, PROFILES, TOOLSETS
 from tests.apidata import ROOT, SPEC_420
 

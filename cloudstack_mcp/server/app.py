@@ -2,7 +2,7 @@
 
 `open_app(settings)` assembles everything once (an async context manager that also owns the
 HTTP pool and the embedded simulator); `create_server(app)` wraps it in the SDK's low-level
-`Server` (both protocol eras: the handshake versions and 2026-07-28); `serve(settings)` runs it
+`Server` (both protocol eras: the handshake versions and 2026-07-28); server/serve.py runs it
 over stdio or streamable HTTP.
 """
 
@@ -28,13 +28,12 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.call import Pipeline
 from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.render.results import error_result
-from cloudstack_mcp.safety.audit import install_sigterm_record
 from cloudstack_mcp.tools.discovery import Discovery, discovery_tools
 from cloudstack_mcp.tools.inventory import Inventory, ToolDef
 from cloudstack_mcp.tools.job_tool import job_tools
 from cloudstack_mcp.tools.listing_cache import load_inventory
 
-__all__ = ["App", "create_server", "extra_tools", "open_app", "serve"]
+__all__ = ["App", "create_server", "extra_tools", "open_app"]
 
 log = logging.getLogger(__name__)
 
@@ -189,47 +188,3 @@ def _unknown_tool(app: App, name: str) -> str:
     close = difflib.get_close_matches(name, list(app.inventory.tools), n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return f"unknown tool {name!r}.{hint} The server lists {len(app.inventory)} tools (tools/list)."
-
-
-async def serve(settings: Settings) -> None:
-    """Run until the client goes away (stdio) or the process is stopped (HTTP)."""
-    if settings.transport == "http":  # refuse an unsafe HTTP set-up before anything starts
-        from cloudstack_mcp.server.http import check_startup
-
-        check_startup(settings)
-    async with open_app(settings) as app:
-        server = create_server(app)
-        # A change in flight when the process is told to stop gets an outcome record (unknown, with its job id).
-        install_sigterm_record(app.guard.audit)
-        print(
-            f"cloudstack-mcp {__version__}: {len(app.inventory)} tools from {len(app.catalog)} APIs "
-            f"({app.catalog.source or 'listApis'}), CloudStack at {app.settings.endpoint} ({app.settings.source})",
-            file=sys.stderr,
-            flush=True,
-        )
-        _prebuild_search(app)
-        if settings.transport == "http":
-            from cloudstack_mcp.server.http import serve_http
-
-            await serve_http(app, settings)
-            return
-        from cloudstack_mcp.server.stdio import stdio_streams
-
-        async with stdio_streams() as (read_stream, write_stream):
-            await server.run(read_stream, write_stream, server.create_initialization_options())
-
-
-def _prebuild_search(app: App) -> None:
-    """The search index read back or built in a thread once start-up is done (a first search then does not
-    wait ~0.4 s); a build starts 0.2 s in, so its CPU does not compete with initialize and tools/list."""
-    if "search_apis" in app.inventory:
-        from cloudstack_mcp.tools.search import prebuild
-        from cloudstack_mcp.tools.search_cache import index_file, load_index, store_index
-
-        path = index_file(app.settings.cache_dir, app.catalog)
-        prebuild(
-            app.catalog,
-            delay=0.2,
-            load=lambda: load_index(path, app.catalog),
-            store=lambda index: store_index(path, index),
-        )

@@ -10,27 +10,16 @@ to the MCP defaults. Nothing here changes what a tool accepts: validation reads 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mcp_types as types
-
-from cloudstack_mcp.tools.toolsets import PROFILES, TOOLSETS
-
-if TYPE_CHECKING:
-    from cloudstack_mcp.catalog.model import Catalog
-    from cloudstack_mcp.config import Settings
-    from cloudstack_mcp.tools.inventory import Controls, ToolDef
 
 __all__ = [
     "PARAM_WIDTH",
     "TOOL_WIDTH",
-    "ProfileSize",
     "compact_text",
     "compact_tool",
     "listing_bytes",
-    "profile_sizes",
 ]
 
 PARAM_WIDTH = 90  # characters kept of a parameter's description (plus its allowed values)
@@ -114,48 +103,3 @@ def listing_bytes(tools: list[types.Tool]) -> int:
     """Size of a `tools/list` result as sent (compact JSON, UTF-8)."""
     result = types.ListToolsResult(tools=tools)
     return len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileSize:
-    """What one `--toolsets` choice lists: tool count and `tools/list` bytes (tokens ~ bytes / 4)."""
-
-    profile: str
-    title: str
-    apis: int
-    tools: int
-    bytes: int
-
-    @property
-    def tokens(self) -> int:
-        return self.bytes // 4
-
-
-def profile_sizes(
-    catalog: Catalog,
-    settings: Settings,
-    extras: Iterable[ToolDef] = (),
-    profiles: Iterable[str] | None = None,
-    *,
-    guard: Controls | None = None,
-) -> list[ProfileSize]:
-    """The size of the listing of each profile (default, every toolset, all) with these settings' filters;
-    pass the server's guard and extra tools to count what the server really lists."""
-    from cloudstack_mcp.tools.inventory import build_inventory  # tools imports this module
-
-    extras = list(extras)
-    titles = {
-        "default": PROFILES["default"],
-        "discovery": PROFILES["discovery"],
-        **{ts.id: ts.title for ts in TOOLSETS.values()},
-        "all": PROFILES["all"],
-    }
-    out = []
-    for profile in profiles or titles:
-        chosen = replace(settings, toolsets=tuple(profile.split(",")), tools=())
-        inv = build_inventory(catalog, chosen, guard=guard, extras=extras)
-        apis = sum(1 for t in inv.tools.values() if t.api is not None)
-        out.append(
-            ProfileSize(profile, titles.get(profile, profile), apis, len(inv), listing_bytes(inv.listing().tools))
-        )
-    return out
