@@ -35,12 +35,12 @@ from cloudstack_mcp.cloudstack.retry import RETRYABLE_API_CODES
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.errors import ApiError, CloudStackMcpError
 from cloudstack_mcp.pipeline.steps import ToolCall
+from cloudstack_mcp.tools.job_tool import JOB_TOOL  # the tool that waits again for a job
 
 __all__ = ["JOB_TOOL", "Job", "JobBook", "JobState", "acts_on"]
 
 log = logging.getLogger(__name__)
 
-JOB_TOOL = "wait_for_job"
 JobState = Literal["running", "succeeded", "failed", "cancelled", "unknown"]
 Key = tuple[str, tuple[tuple[str, str], ...]]
 _ENDED = frozenset({"succeeded", "failed", "cancelled"})

@@ -67,7 +67,7 @@ def _discovery(app: App) -> list[ToolDef]:
 # Factories of extra tools: each gets the complete App (its inventory holding the API tools) and
 # its tools are listed after them. The discovery tools (search_apis, describe_api, call_api) register here.
 ToolFactory = Callable[[App], Iterable[ToolDef]]
-TOOL_FACTORIES: list[ToolFactory] = [_discovery, job_tools]
+TOOL_FACTORIES: list[ToolFactory] = [_discovery, lambda app: job_tools(app.pipeline.wait_for)]
 
 
 def extra_tools(app: App) -> list[ToolDef]:

@@ -9,18 +9,24 @@ did not start (then the answer is the `queryAsyncJobResult` body).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 import mcp_types as types
 
-from cloudstack_mcp.pipeline.jobs import JOB_TOOL
 from cloudstack_mcp.render.results import error_result
 from cloudstack_mcp.tools.inventory import ToolDef
 
-if TYPE_CHECKING:
-    from cloudstack_mcp.server.app import App
+__all__ = ["JOB_TOOL", "JOB_TOOLSET", "WaitFor", "job_tools"]
 
-__all__ = ["JOB_TOOLSET", "job_tools"]
+JOB_TOOL = "wait_for_job"  # the tool's name; the pipeline's still-running answers name it
+
+
+class WaitFor(Protocol):
+    """The pipeline's wait for a job (pipeline.call.Pipeline.wait_for), which sits above the tools."""
+
+    def __call__(self, jobid: str, ctx: Any = None, *, timeout: float | None = None) -> Awaitable[types.CallToolResult]: ...
+
 
 JOB_TOOLSET = "discovery"  # listed with search/describe/call: every profile has it
 
@@ -39,7 +45,7 @@ _SCHEMA: dict[str, Any] = {
 }
 
 
-def job_tools(app: App) -> list[ToolDef]:
+def job_tools(wait_for: WaitFor) -> list[ToolDef]:
     async def wait_for_job(arguments: dict[str, Any], ctx: Any, request: Any) -> types.CallToolResult:
         jobid = arguments.get("jobid")
         if not isinstance(jobid, str) or not jobid.strip():
@@ -50,7 +56,7 @@ def job_tools(app: App) -> list[ToolDef]:
         unknown = sorted(set(arguments) - {"jobid", "timeout"})
         if unknown:
             return error_result(f"wait_for_job takes jobid and timeout only, not {', '.join(unknown)}")
-        return await app.pipeline.wait_for(jobid.strip(), ctx, timeout=timeout)
+        return await wait_for(jobid.strip(), ctx, timeout=timeout)
 
     return [
         ToolDef(
