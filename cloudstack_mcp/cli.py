@@ -99,7 +99,7 @@ def _common_options() -> argparse.ArgumentParser:
     g.add_argument(
         "--confirm-level",
         metavar="LEVEL",
-        help="lowest severity that needs confirmation: low, medium, high (default) or critical",
+        help="lowest severity that needs confirmation: low, medium (default), high or critical (credential reads: always)",
     )
     g.add_argument(
         "--audit-log",

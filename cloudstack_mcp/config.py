@@ -138,7 +138,7 @@ class Settings:
     deny_tools: tuple[str, ...] = ()  # guard: these never run
     # Safety (guard): confirmation and audit
     confirm_mode: ConfirmMode = "phrase"  # when the client cannot ask the user
-    confirm_level: Severity = Severity.HIGH  # lowest severity that needs confirmation
+    confirm_level: Severity = Severity.MEDIUM  # lowest severity confirmed (low is harmless: tags, icons)
     audit_log: Path | None = field(default_factory=default_audit_path)  # None: off
     audit_required: bool = True  # refuse changes when the audit log cannot be written
     # Calls

@@ -81,7 +81,7 @@ async def test_second_start_reads_the_listing_and_builds_tools_when_called(sim: 
         {"toolsets": ("network",), "tools": ("list_zones", "deploy_*")},
         {"exclude_tools": ("list_*",)},
         {"read_only": True},
-        {"confirm_level": Severity.MEDIUM},
+        {"confirm_level": Severity.HIGH},  # medium is the default
     ],
     ids=lambda change: "+".join(change),
 )

@@ -63,7 +63,7 @@ def test_seed_examples() -> None:
         ("migrateVirtualMachine", Severity.MEDIUM),
         ("deleteFirewallRule", Severity.MEDIUM),
         ("deleteTags", Severity.LOW),
-        ("updateTemplatePermissions", Severity.LOW),
+        ("updateTemplatePermissions", Severity.MEDIUM),  # sharing changes who may use it (issue 11)
         ("removeResourceDetail", Severity.LOW),
         ("deployVirtualMachine", Severity.LOW),
         ("releaseDedicatedZone", Severity.LOW),
@@ -97,7 +97,8 @@ def test_reads_and_their_exceptions() -> None:
     # Reads that reveal credentials carry a severity, so they can require confirmation.
     keys = classify(CAT_420["getUserKeys"])
     assert keys.read_only and keys.severity == Severity.HIGH
-    assert classify(CAT_420["getVMPassword"]).severity == Severity.MEDIUM
+    assert classify(CAT_420["getVMPassword"]).severity == Severity.HIGH  # credential reads: high (issue 11)
+    assert classify(CAT_420["getVMPassword"]).credential
 
 
 def test_no_removing_verb_is_ever_read() -> None:

@@ -84,7 +84,8 @@ async def test_below_the_level_goes_through_and_the_level_is_configurable(tmp_pa
     stop = catalog["stopVirtualMachine"]
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
         args = required_args(sim, stop)
-        async with open_app(safety_settings(sim, tmp_path), catalog=catalog) as app:
+        high = safety_settings(sim, tmp_path, confirm_level=Severity.HIGH)
+        async with open_app(high, catalog=catalog) as app:
             start = len(sim.requests)
             result = await app.pipeline.call_api(stop.name, args)  # medium < high: no confirmation
             assert sent(sim, start, stop), result.content[0].text
@@ -93,7 +94,7 @@ async def test_below_the_level_goes_through_and_the_level_is_configurable(tmp_pa
             start = len(sim.requests)
             result = await app.pipeline.call_api(stop.name, forced)
             assert result.structured_content["confirmation_required"] and not sent(sim, start, stop)
-        async with open_app(safety_settings(sim, tmp_path, confirm_level=Severity.MEDIUM), catalog=catalog) as app:
+        async with open_app(safety_settings(sim, tmp_path), catalog=catalog) as app:  # medium: the default
             start = len(sim.requests)
             result = await app.pipeline.call_api(stop.name, args)
             assert result.structured_content["confirmation_required"] and not sent(sim, start, stop)

@@ -37,7 +37,7 @@ from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import matches, tool_name
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
-from cloudstack_mcp.policy.classify import ApiPolicy, Severity, classify, for_call
+from cloudstack_mcp.policy.classify import ApiPolicy, Severity, classify, worst_case
 from cloudstack_mcp.render.results import error_result, text_result
 from cloudstack_mcp.safety import confirm
 from cloudstack_mcp.safety.audit import AuditLog, default_audit_path
@@ -58,9 +58,6 @@ log = logging.getLogger(__name__)
 Verdict = types.CallToolResult | types.InputRequiredResult | None
 _MODERN = "2026-07-28"
 _INPUT_KEY = "cloudstack-mcp/confirm/"
-# Arguments that can raise a call's severity (policy.for_call); tools taking them get `confirm`.
-_ESCALATING = {"expunge": True, "forced": True, "cleanup": True, "shrinkok": True, "repair": True,
-               "forcedestroylocalstorage": True, "deleteprotection": False}  # fmt: skip
 
 
 class Guard:
@@ -106,7 +103,7 @@ class Guard:
             names.append("dry_run")
             if api.isasync:  # the duplicate guard of changes whose job still runs (pipeline/jobs.py)
                 names.append("allow_duplicate")
-        if confirm.needs_confirmation(policy, self.level) or confirm.needs_confirmation(_worst_case(api), self.level):
+        if confirm.needs_confirmation(policy, self.level) or confirm.needs_confirmation(worst_case(api), self.level):
             names.append("confirm")
         return tuple(names)
 
@@ -364,18 +361,6 @@ class Guard:
 
 def _tool_name(call: ToolCall) -> str:
     return tool_name(call.api.name)
-
-
-def _worst_case(api: ApiSpec) -> ApiPolicy:
-    """The policy of the most dangerous call the API allows (every escalating flag set)."""
-    args: dict[str, Any] = {}
-    for p in api.params:
-        low = p.name.lower()
-        if low in _ESCALATING:
-            args[low] = "true" if _ESCALATING[low] else "false"
-        elif is_secret_name(low, api):
-            args[low] = "x"
-    return for_call(api, args) if args else classify(api)
 
 
 def _call_digest(call: ToolCall) -> str:

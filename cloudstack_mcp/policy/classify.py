@@ -2,8 +2,8 @@
 
 The policy is derived from the API's name: its verb (delete, stop, migrate, ...)
 says what happens, its object (zone, image store, tag, ...) says how much is at
-stake. `policy_rules` holds the tables and our overrides where the rules are
-wrong. Unknown verbs are never read-only: they are treated as dangerous.
+stake. `verbs`, `objects` and `overrides` hold the tables; `escalation` the
+arguments that raise one call's severity. Unknown verbs are never read-only: they are treated as dangerous.
 
 `python -m cloudstack_mcp.policy.classify --markdown SPEC` prints the table of dangerous APIs.
 """
@@ -20,10 +20,13 @@ from typing import Any, Literal
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import is_acronym, split_name, tool_name
-from cloudstack_mcp.policy.rules import NAMESPACES, OVERRIDES, VERBS, Obj, Verb, find_object
+from cloudstack_mcp.policy.escalation import escalations, worst_case_arguments
+from cloudstack_mcp.policy.objects import Obj, find_object
+from cloudstack_mcp.policy.overrides import OVERRIDES
+from cloudstack_mcp.policy.verbs import NAMESPACES, VERBS, Verb
 from cloudstack_mcp.severity import Severity  # the scale is shared (settings, audit): one owner below
 
-__all__ = ["ApiPolicy", "Severity", "classify", "for_call", "markdown_table", "parse_name"]
+__all__ = ["ApiPolicy", "Severity", "classify", "for_call", "markdown_table", "parse_name", "worst_case"]
 
 Kind = Literal["read", "mutating", "destructive"]
 
@@ -37,6 +40,8 @@ class ApiPolicy:
     reversible: bool = True
     scope: str = ""  # e.g. "vm", "account", "zone", "cloud"
     warning: str = ""
+    # It hands out a credential (a password, keys, a kubeconfig): confirmed at every level, also read-only.
+    credential: bool = False
 
     @property
     def read_only(self) -> bool:
@@ -56,6 +61,12 @@ _IRREVERSIBLE = frozenset({"destroy", "release", "revoke", "reset", "rollback"})
 # Objects a "destroy" leaves recoverable for a while (recoverVirtualMachine, recoverVolume, ...).
 _RECOVERABLE = frozenset({"virtual machine", "volume", "shared file system"})
 _UNKNOWN = Obj("resource", "resource", 2, 2, "it", "whatever depends on it")
+# Harm that is not loss or outage, by what the object is: creating or changing one of these opens or closes
+# network access, or changes who may do what. Never "low" (low means harmless: tags, annotations, icons).
+_ACCESS = frozenset({"firewall rule", "security group", "load balancer", "VPN or gateway", "VPN user"})
+_POWER = frozenset(
+    {"account", "user", "role", "role rule", "permissions", "user credentials", "project member", "authentication"}
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -128,7 +139,10 @@ def _severity(effect: str, obj: Obj, words: str) -> Severity:
         "create": 1,
         "cancel": 1,
     }
-    return Severity(max(1, min(4, rules.get(effect, 3))))
+    level = rules.get(effect, 3)
+    if effect in ("create", "update", "cancel") and (obj.category in _ACCESS or obj.category in _POWER):
+        level = max(level, 2)
+    return Severity(max(1, min(4, level)))
 
 
 def _warning(verb: Verb, obj: Obj, noun: str, words: str, reversible: bool) -> str:
@@ -172,7 +186,8 @@ def _classify(name: str) -> ApiPolicy:
     # The policy depends on the name alone (rules over the verb and object, overrides by name).
     api = ApiSpec(name)
     parsed = parse_name(api.name)
-    obj = find_object(parsed.words) or _UNKNOWN
+    found = find_object(parsed.words)
+    obj = found or _UNKNOWN
     override = OVERRIDES.get(api.name, {})
     verb = VERBS.get(parsed.verb or "")
     if verb is None and "kind" in override:
@@ -203,6 +218,9 @@ def _classify(name: str) -> ApiPolicy:
             obj.scope,
             _warning(verb, obj, _noun(api.name, parsed.verb, parsed.words), parsed.words, reversible),
         )
+    if found is None and base.kind == "destructive" and "severity" not in override:
+        # deleteEverything: a destructive verb on an object no rule knows could be anything: fail closed.
+        base = replace(base, severity=max(base.severity, Severity.HIGH))
     if override:
         fields = {k: (Severity(int(v)) if k == "severity" else v) for k, v in override.items()}
         if fields.get("kind") == "read" and "severity" not in fields:
@@ -213,53 +231,28 @@ def _classify(name: str) -> ApiPolicy:
     return base
 
 
-def _truthy(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def _falsy(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
-
-
-_FORCE_FLAGS = {
-    "forced": "forced=true skips the usual safety checks",
-    "cleanup": "cleanup=true also removes what it contains or rebuilds it from scratch",
-    "forcedestroylocalstorage": "forcedestroylocalstorage=true destroys the VMs on the host's local storage",
-    "shrinkok": "shrinkok=true shrinks the disk: data beyond the new size is lost",
-    "repair": "repair=true modifies the volume to fix what the check finds",
-}
-_CREDENTIAL_ARGS = re.compile(r"password|secretkey|apikey|privatekey|accesskey", re.I)
-
-
 def for_call(api: ApiSpec, arguments: Mapping[str, Any]) -> ApiPolicy:
-    """The policy of one call: may escalate with arguments (e.g. destroyVirtualMachine with expunge=true)."""
+    """The policy of one call: its arguments may escalate it (policy.escalation), never lower it."""
     base = classify(api)
     if base.read_only:
         return base
-    args = {str(k).lower(): v for k, v in arguments.items()}
-    severity, reversible, notes = int(base.severity), base.reversible, []
-    if _truthy(args.get("expunge")):
-        severity, reversible = severity + 1, False
-        notes.append("expunge=true deletes it at once: it cannot be recovered")
-    forced = [flag for flag in _FORCE_FLAGS if _truthy(args.get(flag))]
-    if forced:
-        severity += 1
-        notes += [_FORCE_FLAGS[flag] for flag in forced]
-        if "shrinkok" in forced or "forcedestroylocalstorage" in forced:
-            reversible = False
-    if _falsy(args.get("deleteprotection")):
-        severity = max(severity, Severity.MEDIUM)
-        notes.append("deleteprotection=false lets it be deleted")
-    if parse_name(api.name).verb in ("update", "change") and any(_CREDENTIAL_ARGS.search(k) for k in args):
-        severity = max(severity, Severity.HIGH)
-        reversible = False
-        notes.append("it replaces credentials: the old ones stop working")
-    if not notes:
+    hits = escalations(parse_name(api.name).verb, arguments)
+    if not hits:
         return base
-    warning = f"{base.warning} With these arguments: {'; '.join(notes)}."
+    severity, reversible = int(base.severity), base.reversible
+    for hit in hits:
+        severity = max(severity + hit.up, int(hit.floor))
+        reversible = reversible and not hit.irreversible
+    warning = f"{base.warning} With these arguments: {'; '.join(h.note for h in hits)}."
     return replace(
         base, severity=Severity(min(severity, Severity.CRITICAL)), reversible=reversible, warning=warning.strip()
     )
+
+
+def worst_case(api: ApiSpec) -> ApiPolicy:
+    """The policy of the most dangerous call the API allows (every escalating argument set)."""
+    args = worst_case_arguments(p.name for p in api.params)
+    return for_call(api, args) if args else classify(api)
 
 
 def markdown_table(apis: Iterable[ApiSpec], min_severity: Severity = Severity.MEDIUM) -> str:
@@ -274,7 +267,8 @@ def markdown_table(apis: Iterable[ApiSpec], min_severity: Severity = Severity.ME
     for p in rows:
         warning = p.warning.replace("|", "\\|")
         out.append(
-            f"| `{p.api}` | `{tool_name(p.api)}` | {p.severity.label} | {p.kind} | {p.category} | {p.scope} "
+            f"| `{p.api}` | `{tool_name(p.api)}` | {p.severity.label} | {p.kind}{' (credential)' if p.credential else ''} "
+            f"| {p.category} | {p.scope} "
             f"| {'yes' if p.reversible else 'no'} | {warning} |"
         )
     return "\n".join(out) + "\n"

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.config import CONFIRM_MODES, ConfirmMode  # the setting's values: config owns them
 from cloudstack_mcp.policy.classify import ApiPolicy, Severity, parse_name
+from cloudstack_mcp.policy.escalation import phrase_flags
 from cloudstack_mcp.safety.secrets import MASK, is_secret_name
 
 __all__ = [
@@ -40,18 +41,18 @@ __all__ = [
     "warning_text",
 ]
 
-DEFAULT_LEVEL = Severity.HIGH
+DEFAULT_LEVEL = Severity.MEDIUM  # low means harmless: everything above it is confirmed
 ElicitOutcome = Literal["accepted", "declined", "cancelled", "mismatch"]
 
 # Arguments that name what a call acts on, most telling first.
 _TARGET_NAMES = ("id", "ids", "name", "username", "ipaddress", "virtualmachineid", "resourceids", "keyword")
-_FLAGS = ("expunge", "forced", "cleanup", "forcedestroylocalstorage", "shrinkok", "repair")
 _MAX_VALUE = 80
 
 
 def needs_confirmation(policy: ApiPolicy, level: Severity) -> bool:
-    """True when the call's severity is at or above the confirmation level."""
-    return policy.severity > Severity.NONE and policy.severity >= level
+    """True when the call's severity is at or above the confirmation level, and always for a call that hands
+    out a credential."""
+    return policy.credential or (policy.severity > Severity.NONE and policy.severity >= level)
 
 
 def _shown(name: str, value: Any, api: ApiSpec) -> str:
@@ -104,8 +105,7 @@ def phrase_for(api: ApiSpec, arguments: Mapping[str, Any]) -> str:
     action = " ".join(w for w in (parsed.verb, parsed.words) if w) or api.name
     items = _target_items(api, arguments)
     target = " ".join(_shown(name, value, api) for name, value in items[:1])
-    args = {str(k).lower(): v for k, v in arguments.items()}
-    flags = [f for f in _FLAGS if args.get(f) is True or str(args.get(f, "")).strip().lower() == "true"]
+    flags = phrase_flags(arguments)
     parts = [action, target, f"with {' and '.join(flags)}" if flags else "", f"#{_digest(api, arguments)}"]
     return " ".join(p for p in parts if p)
 
