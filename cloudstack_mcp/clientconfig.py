@@ -19,8 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cloudstack_mcp.config import Settings, connection_sources, default_cache_dir
-from cloudstack_mcp.safety.audit import default_audit_path
+from cloudstack_mcp.config import Settings, connection_sources, default_audit_path, default_cache_dir
 
 __all__ = ["CLIENTS", "client_snippet", "server_command"]
 

@@ -96,3 +96,13 @@ def test_layers_contract_is_kept() -> None:
     done = subprocess.run([*command, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert re.search(r"Contracts: [1-9][0-9]* kept, 0 broken", done.stdout), done.stdout[-2000:]
+
+
+def test_every_part_of_the_package_has_a_place_in_the_contract() -> None:
+    """A new top-level module or subpackage must be given a layer (or a rule) in .importlinter."""
+    text = (ROOT / ".importlinter").read_text()
+    named = set(re.findall(r"cloudstack_mcp\.(\w+)", text))
+    package = ROOT / "cloudstack_mcp"
+    parts = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    parts |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert parts - named == set(), f"not placed in .importlinter: {sorted(parts - named)}"
