@@ -66,9 +66,10 @@ def _options(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
         out["CLOUDSTACK_MCP_READ_ONLY"] = "true"
     if settings.api_spec is not None:
         out["CLOUDSTACK_MCP_API_SPEC"] = str(Path(settings.api_spec).resolve())
-    if settings.confirm_mode != "phrase":
+    defaults = Settings()
+    if settings.confirm_mode != defaults.confirm_mode:
         out["CLOUDSTACK_MCP_CONFIRM_MODE"] = settings.confirm_mode
-    if settings.confirm_level.name != "HIGH":
+    if settings.confirm_level != defaults.confirm_level:
         out["CLOUDSTACK_MCP_CONFIRM_LEVEL"] = settings.confirm_level.name.lower()
     if settings.audit_log is None:
         out["CLOUDSTACK_MCP_AUDIT_LOG"] = "off"

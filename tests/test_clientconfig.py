@@ -71,11 +71,11 @@ def test_cursor_and_claude_desktop(by_env: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_claude_code_line(by_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out, _ = snippet(capsys, "claude-code", "--confirm-level", "medium")
+    out, _ = snippet(capsys, "claude-code", "--confirm-level", "critical")
     words = shlex.split(out)
     assert words[:4] == ["claude", "mcp", "add", "cloudstack"]
     assert 'CLOUDSTACK_SECRET="$CLOUDSTACK_SECRET"' in out  # the shell expands it; we never see it
-    assert "CLOUDSTACK_MCP_CONFIRM_LEVEL=medium" in words
+    assert "CLOUDSTACK_MCP_CONFIRM_LEVEL=critical" in words
     command = words[words.index("--") + 1 :]
     assert Path(command[0]).is_absolute()
 
