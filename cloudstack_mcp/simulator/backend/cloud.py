@@ -29,6 +29,35 @@ def _has_metadata(catalog: Catalog) -> bool:
     return any(api.response_object for api in catalog.values())
 
 
+def _showing_parameters(handler: Handler) -> Handler:
+    """A create's every parameter shows in its answer under the response field of the same name (a rule
+    for every handler: what a domain handler does not set itself is filled in from the call)."""
+
+    def run(ctx: Context) -> Answer:
+        target = ctx.store.get(None, ctx.args.get("id")) if isinstance(ctx.args.get("id"), str) else None
+        before = dict(target) if target is not None and ctx.info.verb == "update" else None
+        answer = handler(ctx)
+        if before is not None and isinstance(answer, ObjectAnswer) and answer.obj is target:
+            # An update changes what it names: a field the handler left alone takes the given value.
+            fields = ctx.cloud.fields_of(str(target.get("_kind")))
+            for name, value in ctx.args.values.items():
+                named = name in fields and name not in _OWNER_PARAMS and isinstance(value, (str, int, bool))
+                if named and target.get(name) == before.get(name):
+                    target[name] = value
+        if ctx.info.verb in CREATE_VERBS and ctx.info.kind and isinstance(answer, ObjectAnswer):
+            fields = ctx.cloud.fields_of(ctx.info.kind)
+            for name, value in ctx.args.values.items():
+                shown = name in fields and name not in _OWNER_PARAMS and not isinstance(value, dict)
+                if shown and answer.obj.get(name) is None:
+                    answer.obj[name] = ",".join(map(str, value)) if isinstance(value, list) else value
+        return answer
+
+    return run
+
+
+_OWNER_PARAMS = frozenset({"account", "domainid", "projectid", "id"})
+
+
 class Cloud:
     """Everything the simulator knows; `call` runs one command for one caller."""
 
@@ -138,7 +167,7 @@ class Cloud:
         args = read_args(info, raw, self.resolve)
         ctx = Context(self, info, args, caller)
         self._check_access(ctx)
-        handler = self.handlers.get(info.spec.name, generic)
+        handler = _showing_parameters(self.handlers.get(info.spec.name, generic))
         if not info.spec.isasync:
             answer = handler(ctx)
             for callback in ctx.completions:

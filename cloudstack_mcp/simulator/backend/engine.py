@@ -7,6 +7,7 @@ the entity named by `id` (or answer `success`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,6 +52,8 @@ _VERB_STATE = {
     "recover": "Stopped",
     "cancel": "Enabled",
     "prepare": "PrepareForMaintenance",
+    "suspend": "Suspended",
+    "activate": "Active",
 }
 # Parameters that steer listing rather than filter on a field.
 _LIST_CONTROL = frozenset(
@@ -90,6 +93,9 @@ DEFAULT_STATE = {
     "UserResponse": "enabled",
     "VpcResponse": "Enabled",
     "ProjectResponse": "Active",
+    # CloudStack makes these Disabled: an operator enables them once set up.
+    "PhysicalNetworkResponse": "Disabled",
+    "VpcOfferingResponse": "Disabled",
     "ImageStoreResponse": None,
     "TemplateResponse": None,
     "ZoneResponse": None,
@@ -244,19 +250,41 @@ def list_entities(
             for f in ("name", "displayname", "displaytext", "description", "username")
         ):
             continue
-        ok = True
-        for k, v in filters:
-            if k == "ids":
-                ok = e["id"] in v
-            elif k in e:
-                ok = _matches(e[k], v)
-            elif k in known:
-                ok = False  # a filter on a field this entity does not have
-            if not ok:
-                break
-        if ok:
+        if all(_filter_keeps(ctx, e, k, v, known, info) for k, v in filters):
             out.append(e)
     return out
+
+
+# Fields that scope an object rather than relate it: an object without one (an offering for every zone)
+# is not restricted by it, so a filter on it keeps the object.
+_SCOPE_FIELDS = frozenset({"zoneid", "podid", "clusterid", "hypervisor"})
+
+
+def _filter_keeps(ctx: Context, e: Entity, k: str, v: Any, known: frozenset[str], info: ApiInfo) -> bool:
+    """Whether one filter parameter keeps an entity: the field of that name, else the field it stands for
+    (`securitygroupname` -> `name`, `networkid` -> `guestnetworkid`), else through an entity it refers to
+    (a VPN connection's `vpcid` is its gateway's)."""
+    if k == "ids":
+        return e["id"] in v
+    if k in e:
+        if e[k] in (None, "", []) and k in _SCOPE_FIELDS:
+            return True
+        return _matches(e[k], v)
+    if k in _SCOPE_FIELDS and (k in known or not known):
+        return True
+    stem = info.noun.lower()
+    if k == stem + "name" and ("name" in e or "name" in known):
+        return _matches(e.get("name"), v)
+    ending = [f for f in known | e.keys() if f.endswith(k) and f != k and not f.startswith("_")]
+    if ending:
+        return any(f in e and _matches(e[f], v) for f in ending)
+    if k.endswith("id") and isinstance(v, str):
+        for f, ref_id in e.items():
+            if f.endswith("id") and f != "id" and isinstance(ref_id, str) and not f.startswith("_"):
+                ref = ctx.store.get(None, ref_id)
+                if ref is not None and k in ref:
+                    return _matches(ref[k], v)
+    return k not in known  # a filter on a field this entity does not have
 
 
 def page(ctx: Context, items: list[Entity]) -> tuple[list[Entity], int]:
@@ -272,16 +300,39 @@ def page(ctx: Context, items: list[Entity]) -> tuple[list[Entity], int]:
     return items[start : start + size], total
 
 
+def _label(info: ApiInfo) -> str:
+    """`deleteNetworkACLList` -> "network acl list" (for messages)."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+", info.spec.name)[1:]
+    return " ".join(w.lower() for w in words) or info.noun
+
+
 def _target(ctx: Context) -> Entity | None:
-    """The entity an action API acts on: `id`, or the first uuid parameter of the API's own kind."""
+    """The entity an action API acts on: `id`, or the first uuid parameter of the API's own kind (the kind
+    of its answer, or for an API answering `success`, the kind its name's noun stands for)."""
     info = ctx.info
-    candidates = ["id"] + [n for n, k in info.param_kinds.items() if k == info.kind and n != "id"]
+    own = info.kind or ctx.cloud.index.kind_for_noun(info.noun)
+    candidates = ["id"] + [n for n, k in info.param_kinds.items() if k == own and n != "id"]
     for name in candidates:
         value = ctx.args.get(name)
         if isinstance(value, str):
-            found = ctx.store.get(info.kind, value) if info.kind else None
+            found = ctx.store.get(own, value) if own else None
             if found is None:
                 found = ctx.store.get(None, value)
+            if found is not None:
+                return found
+    return None
+
+
+def _named_existing(ctx: Context) -> Entity | None:
+    """For an add/assign/... whose name goes on ("addNicToVirtualMachine"), the existing entity of the
+    answer's kind that one of its uuid parameters names."""
+    info = ctx.info
+    if info.spec.name[len(info.verb) :].lower() == info.noun and info.kind is None:
+        return None
+    for name, k in info.param_kinds.items():
+        value = ctx.args.get(name)
+        if k == info.kind and name != "id" and isinstance(value, str):
+            found = ctx.store.get(info.kind, value)
             if found is not None:
                 return found
     return None
@@ -302,11 +353,17 @@ def generic(ctx: Context) -> Answer:
         items, total = page(ctx, list_entities(ctx, kind))
         return ListAnswer(info.item_key, items, total)
     if verb in CREATE_VERBS and kind:
+        existing = _named_existing(ctx)
+        if existing is not None:  # addNicToVirtualMachine & co: an action on that object, not a new one
+            return ObjectAnswer(info.object_name, existing)
         return ObjectAnswer(info.object_name, make_entity(ctx, kind))
     target = _target(ctx)
     if verb in DELETE_VERBS:
-        if target is not None and ctx.store.kind_of(target["id"]) == kind and kind is not None:
-            ctx.store.remove(kind, target["id"])
+        gone_kind = kind or info.param_kinds.get("id")
+        if target is None and gone_kind and ctx.store.was_removed(gone_kind, str(ctx.args.get("id"))):
+            raise param_error(f"Unable to find {_label(info)} with id {ctx.args.get('id')}: it was deleted already")
+        if target is not None and gone_kind is not None and ctx.store.kind_of(target["id"]) == gone_kind:
+            ctx.store.remove(gone_kind, target["id"])
             if verb in ("destroy", "expunge") and "state" in target:
                 target["state"] = "Destroyed" if verb == "destroy" else "Expunging"
         return _answer(ctx, target) if kind and target is not None else SuccessAnswer()
@@ -314,8 +371,9 @@ def generic(ctx: Context) -> Answer:
         fields = _fields(ctx, ctx.store.kind_of(target["id"]))
         if verb in UPDATE_VERBS:
             for name, value in ctx.args.values.items():
-                if name != "id" and not isinstance(value, (dict, list)) and (not fields or name in fields):
-                    target[name] = value
+                if name == "id" or isinstance(value, dict) or (fields and name not in fields):
+                    continue
+                target[name] = ",".join(map(str, value)) if isinstance(value, list) else value
         elif verb in _VERB_STATE and "state" in target:
             target["state"] = _VERB_STATE[verb]
         elif verb in ("enable", "disable") and "allocationstate" in target:

@@ -37,6 +37,7 @@ def load_all() -> dict[str, Handler]:
         images,
         infra,
         keypairs,
+        lookups,
         misc,
         network,
         offerings,

@@ -203,7 +203,16 @@ def hypervisors(ctx: Context) -> ListAnswer:
 
 
 def _fingerprint(material: bytes) -> str:
-    digest = hashlib.md5(material, usedforsecurity=False).hexdigest()
+    """The key's MD5 fingerprint as CloudStack (and `ssh-keygen -l -E md5`) shows it: of the decoded
+    key blob, the second field of an OpenSSH public key line."""
+    parts = material.split()
+    blob = material
+    if len(parts) >= 2:
+        try:
+            blob = base64.b64decode(parts[1], validate=True)
+        except ValueError:
+            blob = material
+    digest = hashlib.md5(blob, usedforsecurity=False).hexdigest()
     return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
 
 

@@ -641,7 +641,7 @@ def create_vpc(ctx: Context) -> ObjectAnswer:
         VPC,
         {
             "displaytext": ctx.arg("displaytext") or ctx.arg("name"),
-            "cidr": str(net),
+            "cidr": cidr,  # as given: CloudStack checks it, it does not rewrite it
             "zoneid": zone["id"],
             "zonename": zone.get("name"),
             "vpcofferingid": offering["id"],

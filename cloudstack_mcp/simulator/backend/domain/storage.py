@@ -39,9 +39,9 @@ def create_volume(ctx: Context) -> ObjectAnswer:
         raise param_error("Please specify the zone id (or a snapshot) for the volume")
     size = ctx.arg("size")
     if offering is not None and offering.get("iscustomized") and not size:
-        raise param_error("This disk offering requires a custom size: pass size (in GB)")
+        raise param_error("This disk offering requires a custom size specified")
     if offering is not None and not offering.get("iscustomized") and size:
-        raise param_error("This disk offering does not allow a custom size; leave size out")
+        raise param_error("This disk offering does not allow custom size")
     gb = int(size or (offering or {}).get("disksize") or (snapshot or {}).get("_size_gb") or 5)
     volume = make_entity(
         ctx,

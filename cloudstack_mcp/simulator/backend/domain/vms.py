@@ -24,6 +24,11 @@ def _mac(n: int) -> str:
     return "02:00:{:02x}:{:02x}:{:02x}:{:02x}".format(*(n >> s & 0xFF for s in (24, 16, 8, 0)))
 
 
+def next_mac(store: Store) -> str:
+    """A MAC address no other NIC has (from the store's sequence)."""
+    return _mac(next(store.internal_ids))
+
+
 def build_vm(
     store: Store,
     *,

@@ -90,7 +90,10 @@ def create_pod(ctx: Context) -> ObjectAnswer:
     start, end = ctx.arg("startip"), ctx.arg("endip")
     if not (gateway and netmask and start):
         raise param_error("Gateway, netmask and startip are required to create a pod")
-    check_range(network(f"{gateway}/{netmask}", "gateway/netmask"), start, end)
+    cidr = network(f"{gateway}/{netmask}", "gateway/netmask")
+    if not end:  # as ConfigurationManagerImpl.createPod: the range runs to the CIDR's last address
+        end = str(cidr.broadcast_address - 1)
+    check_range(cidr, start, end)
     pod = add(
         ctx,
         POD,
