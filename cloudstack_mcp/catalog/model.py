@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudstack_mcp.catalog.naming import ToolNames
+from cloudstack_mcp.catalog.versions import parse as parse_version
 from cloudstack_mcp.errors import CatalogError  # the package's exception tree (re-exported here)
 
 __all__ = ["ApiSpec", "Catalog", "CatalogError", "ParamSpec", "ResponseField"]
@@ -276,7 +277,8 @@ class Catalog(Mapping[str, ApiSpec]):
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
                 raise CatalogError(f"cannot read {meta_path}: {exc}") from exc
-        version = path.parent.name if path.parent.name[:1].isdigit() else None
+        # A folder named for its release ("4.20.0.0", "4.23", "24.0.0", "v4.22") says the version.
+        version = path.parent.name if parse_version(path.parent.name) is not None else None
         return cls.from_listapis(doc, meta, source=str(path), version=version or (meta or {}).get("version"))
 
     def to_listapis(self) -> dict[str, Any]:
