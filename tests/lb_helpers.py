@@ -38,12 +38,14 @@ http {{
     upstream mcp_any {{
 {servers}
         keepalive 64;
+        keepalive_timeout 60s;  # shorter than the instances' own (75 s)
     }}
     # Handshake-era sessions live in the instance that created them: keep a client on one instance.
     upstream mcp_sticky {{
         hash $http_authorization$remote_addr consistent;
 {servers}
         keepalive 64;
+        keepalive_timeout 60s;
     }}
     map $http_mcp_protocol_version $mcp_pool {{
         ~^2026  mcp_any;

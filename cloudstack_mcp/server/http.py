@@ -343,6 +343,9 @@ async def serve_http(app: App, settings: Settings) -> None:
         log_config=None,
         timeout_graceful_shutdown=int(http.shutdown_grace) or None,
         limit_concurrency=None,
+        # Longer than a balancer keeps idle upstream connections (nginx: 60 s), so an instance never closes
+        # one the balancer is about to reuse (that race answers a POST with 502, and a POST is not resent).
+        timeout_keep_alive=75,
         proxy_headers=False,
     )
     auth = (
@@ -355,4 +358,11 @@ async def serve_http(app: App, settings: Settings) -> None:
         file=sys.stderr,
         flush=True,
     )
+    # SIGTERM (uvicorn's handler while serving): stop accepting, let calls finish within the grace, cancel
+    # the rest. A change still open then has no known outcome: recorded as such.
     await uvicorn.Server(config).serve()
+    left = app.guard.audit.abandon_pending(
+        f"the server stopped (SIGTERM) before the change's outcome was known (grace {http.shutdown_grace:g} s)"
+    )
+    if left:
+        log.warning("shutdown: %d change(s) in flight recorded as outcome unknown in the audit log", left)

@@ -136,6 +136,21 @@ class Gate:
                 "close one (DELETE) or let one idle out",
             )(send)
             return
+        reservation = None
+        if opening:  # counted from now: concurrent initializes cannot all slip under the cap
+            reservation = f"opening:{id(scope)}"
+            self.sessions.setdefault(name, {})[reservation] = self.clock()
+        try:
+            await self._pass(scope, receive, send, principal, session, method, reservation)
+        finally:
+            if reservation is not None:
+                self.sessions.get(name, {}).pop(reservation, None)
+
+    async def _pass(
+        self, scope: Scope, receive: Receive, send: Send, principal: Principal, session: str | None, method: str,
+        reservation: str | None,
+    ) -> None:  # fmt: skip
+        name = principal.name
         if method == "POST":
             body = await _read_body(receive, self.http.max_body_bytes)
             if body is None:
@@ -157,7 +172,7 @@ class Gate:
                 )(send)
                 return
             receive = _replay(body, receive)
-        await self.app(scope, receive, self._tracking(name, session, method, send))
+        await self.app(scope, receive, self._tracking(name, session, method, send, reservation))
 
     async def _change_without_right(self, principal: Principal, body: bytes) -> str | None:
         if principal.can_change:
@@ -174,11 +189,13 @@ class Gate:
                     return tool
         return None
 
-    def _tracking(self, name: str, session: str | None, method: str, send: Send) -> Send:
+    def _tracking(self, name: str, session: str | None, method: str, send: Send, reservation: str | None) -> Send:
         async def tracked(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 mine = self.sessions.setdefault(name, {})
+                if reservation is not None:
+                    mine.pop(reservation, None)
                 if session is None and status < 400:
                     created = dict(message.get("headers") or []).get(_SESSION_HEADER)
                     if created:
