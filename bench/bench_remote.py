@@ -5,8 +5,8 @@
 1. Load: `--clients` concurrent MCP clients (SDK, 2026-07-28, five principals with static tokens), each
    making `--calls` calls: three lists for every async call (deploy_virtual_machine, waiting for its job).
    Errors, p50/p99 per kind, calls per second, resident memory per instance after the load.
-2. The same load again while one call waits on a 30-s job (a `job_slow` fault on startVirtualMachine):
-   the p50 of the others next to the first run's.
+2. A smaller load (20 clients x 10 calls) before, while one call waits on a 30-s job (a `job_slow`
+   fault on startVirtualMachine; the slice ends before the job does), and after: the others' p50s.
 3. `--floods` initialize requests from one principal (handshake era, 20 at a time) while another
    principal opens a session and calls list_zones every 0.2 s: how the flood is answered (statuses)
    and whether the other principal was ever refused.
@@ -197,17 +197,17 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             report["one_client"] = await load(lb.url, 1, args.calls, deploy, "s")  # the floor: no concurrency
             report["load"] = await load(lb.url, args.clients, args.calls, deploy, "a")
             report["rss_after_load_mib"] = [round(k / 1024) for k in lb.rss_kib()]
+            # The same smaller load before, during and after a 30-s job (all of it while the job runs).
+            report["slice_before"] = await load(lb.url, 20, 10, deploy, "b")
             slow: dict[str, Any] = {}
             async with anyio.create_task_group() as tg:
                 tg.start_soon(slow_job, lb.url, deploy, slow)
                 await anyio.sleep(3)  # the slow job is in flight
                 began = time.perf_counter()
-                report["load_with_30s_job"] = await load(lb.url, args.clients, args.calls, deploy, "b")
-                slow["overlap_s"] = round(
-                    min(27.0, time.perf_counter() - began), 1
-                )  # of the load, with the job running
-            report["load_with_30s_job"].update(slow)
-            report["load_again"] = await load(lb.url, args.clients, args.calls, deploy, "c")  # the noise band
+                report["slice_with_30s_job"] = await load(lb.url, 20, 10, deploy, "c")
+                slow["slice_s"] = round(time.perf_counter() - began, 1)
+            report["slice_with_30s_job"].update(slow)
+            report["slice_after"] = await load(lb.url, 20, 10, deploy, "d")
             report["flood"] = await flood(lb.url, args.floods)
             report["rss_end_mib"] = [round(k / 1024) for k in lb.rss_kib()]
     finally:

@@ -74,6 +74,7 @@ async def test_two_principals_two_cloudstack_users(
                 listed = await client.call_tool("list_virtual_machines", {})
                 names = {vm["name"] for vm in (listed.structured_content or {}).get("virtualmachine", [])}
                 assert mine in names and theirs not in names
+        assert srv["principals"].role_catalogs == 1  # two users of one role: one catalog read and kept
         # carol has a token but no CloudStack user: refused before anything is sent
         before = len(sim.requests)
         async with httpx2.AsyncClient() as raw:
@@ -117,6 +118,11 @@ async def test_limits_and_metrics(sim: Simulator, tmp_path: Path) -> None:
         assert codes == [200, 200, 200, 429, 429]  # session cap per principal
         async with mcp_client(srv["url"], BOB, mode="legacy") as client:  # another principal is not locked out
             assert not (await client.call_tool("list_zones", {})).is_error
+        async with mcp_client(srv["url"], ALICE, mode="2026-07-28") as client:  # no elicitation: the phrase route
+            missing = await client.call_tool("start_virtual_machine", {"id": "00000000-0000-0000-0000-000000000000"})
+            assert missing.is_error and missing.structured_content["errorcode"] == 431
+            asked = await client.call_tool("destroy_virtual_machine", {"id": "00000000-0000-0000-0000-000000000001"})
+            assert asked.is_error and asked.structured_content["confirmation_required"]
         big = {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {"pad": "x" * 5000}}
         r = await raw.post("/mcp", json=big, headers={**alice, "MCP-Protocol-Version": "2026-07-28"})
         assert r.status_code == 413
@@ -135,6 +141,13 @@ async def test_limits_and_metrics(sim: Simulator, tmp_path: Path) -> None:
                     if s.name.endswith("_total")}  # fmt: skip
         assert refusals["sessions"] >= 2 and refusals["body"] == 1 and refusals["rate"] >= 1
         assert "cloudstack_mcp_tool_call_seconds" in families and "cloudstack_mcp_jobs_in_flight" in families
+        routes = {s.labels["route"]: s.value for s in families["cloudstack_mcp_confirmations"].samples
+                  if s.name.endswith("_total")}  # fmt: skip
+        assert routes == {"phrase": 1.0}
+        errors = {s.labels["code"]: s.value for s in families["cloudstack_mcp_cloudstack_errors"].samples
+                  if s.name.endswith("_total")}  # fmt: skip
+        assert errors == {"431": 1.0}
+        assert calls[("destroy_virtual_machine", "confirmation")] == 1
         health, ready = await raw.get("/healthz"), await raw.get("/readyz")
         assert health.json() == {"status": "ok"}
         assert ready.status_code == 200 and ready.json()["cloudstack"] == "reachable"

@@ -154,6 +154,11 @@ class Principals:
         self._locks: dict[str, anyio.Lock] = {}
         self._stack = contextlib.AsyncExitStack()
 
+    @property
+    def role_catalogs(self) -> int:
+        """Distinct catalogs read with principals' own keys (one per CloudStack role in use)."""
+        return len(self._catalogs)
+
     def known(self, principal: Principal) -> bool:
         return (
             principal.via == "loopback" or self.shared_user or (self.store is not None and principal.name in self.store)
