@@ -122,7 +122,7 @@ async def test_limits_and_metrics(sim: Simulator, tmp_path: Path) -> None:
             missing = await client.call_tool("start_virtual_machine", {"id": "00000000-0000-0000-0000-000000000000"})
             assert missing.is_error and missing.structured_content["errorcode"] == 431
             asked = await client.call_tool("destroy_virtual_machine", {"id": "00000000-0000-0000-0000-000000000001"})
-            assert asked.is_error and asked.structured_content["confirmation_required"]
+            assert asked.structured_content["confirmation_required"] and not asked.structured_content["sent"]
         big = {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {"pad": "x" * 5000}}
         r = await raw.post("/mcp", json=big, headers={**alice, "MCP-Protocol-Version": "2026-07-28"})
         assert r.status_code == 413

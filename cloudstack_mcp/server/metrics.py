@@ -79,12 +79,12 @@ class Metrics:
             self.confirmations.labels("input_required").inc()
             return "input_required"
         data = wire.get("structuredContent") or {}
+        if isinstance(data, Mapping) and data.get("confirmation_required"):  # an answer, not an error
+            self.confirmations.labels("phrase").inc()
+            return "confirmation"
         if not wire.get("isError"):
             return "ok"
         if isinstance(data, Mapping):
-            if data.get("confirmation_required"):
-                self.confirmations.labels("phrase").inc()
-                return "confirmation"
             if data.get("confirmation") in ("declined", "cancelled", "mismatch"):
                 self.confirmations.labels("declined").inc()
             code = data.get("errorcode")
