@@ -58,6 +58,8 @@ _FLAG_SETTINGS = (
     "http_port",
     "simulator_state",
     "simulator_reset",
+    "simulator_faults",
+    "simulator_clock_offset",
 )
 
 
@@ -147,6 +149,15 @@ def _common_options() -> argparse.ArgumentParser:
     )
     m.add_argument(
         "--simulator-reset", action="store_true", help="start the simulator's cloud afresh (deletes its state file)"
+    )
+    m.add_argument(
+        "--simulator-faults", metavar="FILE", help="fault rules for the simulator from the start (docs/simulator.md)"
+    )
+    m.add_argument(
+        "--simulator-clock-offset",
+        metavar="SECONDS",
+        type=float,
+        help="run the simulator's clock this far ahead (negative: behind): simulated clock skew",
     )
     p.add_argument("--log-level", metavar="LEVEL", help="stderr log level: debug, info, warning (default), error")
     return p

@@ -87,6 +87,8 @@ _OPTION_ENV: dict[str, str] = {
     "retries": "CLOUDSTACK_MCP_RETRIES",
     "retry_backoff": "CLOUDSTACK_MCP_RETRY_BACKOFF",
     "simulator_state": "CLOUDSTACK_MCP_SIMULATOR_STATE",
+    "simulator_faults": "CLOUDSTACK_MCP_SIMULATOR_FAULTS",
+    "simulator_clock_offset": "CLOUDSTACK_MCP_SIMULATOR_CLOCK_OFFSET",
 }
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -158,6 +160,8 @@ class Settings:
     # load_settings defaults it to the state directory; a Settings built in code keeps it in memory.
     simulator_state: Path | None = None
     simulator_reset: bool = False
+    simulator_faults: Path | None = None  # fault rules (docs/simulator.md) from the start
+    simulator_clock_offset: float = 0.0  # its clock this far ahead of ours: simulated skew
     # Transport
     transport: Literal["stdio", "http"] = "stdio"
     http_host: str = "127.0.0.1"
@@ -464,6 +468,13 @@ def load_settings(
     elif not is_disabled(state):
         kwargs["simulator_state"] = Path(os.path.expanduser(str(state)))
     kwargs["simulator_reset"] = bool(flags.get("simulator_reset"))
+    if faults := _option(flags, env, "simulator_faults"):
+        path = Path(os.path.expanduser(str(faults)))
+        if not path.is_file():
+            raise ConfigError(f"--simulator-faults {faults}: no such file (give a JSON file of fault rules)")
+        kwargs["simulator_faults"] = path
+    if (offset := _option(flags, env, "simulator_clock_offset")) is not None:
+        kwargs["simulator_clock_offset"] = _number(offset, "--simulator-clock-offset", float, -1e9)
     if flags.get("transport"):
         if flags["transport"] not in ("stdio", "http"):
             raise ConfigError(f"--transport {flags['transport']!r}: use stdio or http")

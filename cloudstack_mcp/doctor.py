@@ -361,7 +361,9 @@ async def _target(settings: Settings) -> AsyncIterator[tuple[Settings, Any]]:
     from cloudstack_mcp.simulator import Simulator
 
     spec = settings.api_spec
-    with Simulator(spec=spec, state_dir=settings.simulator_state).running(host="127.0.0.1", port=0) as sim:
+    embedded = Simulator(spec=spec, state_dir=settings.simulator_state, faults=settings.simulator_faults)
+    embedded.clock_offset = settings.simulator_clock_offset
+    with embedded.running(host="127.0.0.1", port=0) as sim:
         admin = sim.credentials["admin"]
         yield (
             settings.with_connection(

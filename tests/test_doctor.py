@@ -153,3 +153,14 @@ def test_credentials_missing(env: Path, capsys: pytest.CaptureFixture[str], monk
     code, checks, _ = doctor(capsys)
     assert code == 1 and checks["configuration"]["status"] == "fail"
     assert "CLOUDSTACK_KEY" in checks["configuration"]["summary"] and checks["configuration"]["fix"]
+
+
+def test_embedded_simulator_with_skew_and_faults(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The embedded simulator takes --simulator-clock-offset and --simulator-faults (CLOUDSTACK_MCP_SIMULATOR_*)."""
+    code, checks, _ = doctor(capsys, "--simulator-clock-offset", "-300")
+    assert code == 0 and checks["clock"]["status"] == "warn"
+    assert abs(_seconds(checks["clock"]["summary"]) - 300) <= 2
+    faults = env / "faults.json"
+    faults.write_text(json.dumps([{"api": "listZones", "kind": "error", "code": 530, "text": "zone db down"}]))
+    assert main(["call", "list_zones", "--simulator-faults", str(faults)]) == 1
+    assert "zone db down" in capsys.readouterr().err

@@ -94,11 +94,14 @@ async def open_app(
             from cloudstack_mcp.simulator import Simulator
 
             spec = preloaded if preloaded is not None else settings.api_spec
-            simulator = stack.enter_context(
-                Simulator(spec=spec, state_dir=settings.simulator_state, reset_state=settings.simulator_reset).running(
-                    host="127.0.0.1", port=0
-                )
+            embedded = Simulator(
+                spec=spec,
+                state_dir=settings.simulator_state,
+                reset_state=settings.simulator_reset,
+                faults=settings.simulator_faults,
             )
+            embedded.clock_offset = settings.simulator_clock_offset
+            simulator = stack.enter_context(embedded.running(host="127.0.0.1", port=0))
             preloaded = simulator.catalog
             admin = simulator.credentials["admin"]
             settings = settings.with_connection(
