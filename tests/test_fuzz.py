@@ -213,7 +213,13 @@ def check(server: Server, tool: str, case: Case, *, every: bool = True) -> None:
             assert re.search(r"'[^']+'", line), f"{tool}: a problem that names no field: {line!r}"
 
 
-@pytest.mark.parametrize("tool", FUZZ_TOOLS)
+# The fast lane fuzzes every 8th of them (36 tools); the full lane (-m slow) the rest as well.
+FAST_SHARE = 8
+
+
+@pytest.mark.parametrize(
+    "tool", [t if i % FAST_SHARE == 0 else pytest.param(t, marks=pytest.mark.slow) for i, t in enumerate(FUZZ_TOOLS)]
+)
 def test_fuzz_api_tool_arguments(server: Server, tool: str) -> None:
     schema = server.schemas[tool]
 
