@@ -47,6 +47,8 @@ _FLAG_SETTINGS = (
     "confirm_level",
     "audit_log",
     "audit_required",
+    "confirm_via",
+    "confirm_key_file",
     "job_timeout",
     "max_pages",
     "output",
@@ -102,6 +104,19 @@ def _common_options() -> argparse.ArgumentParser:
         "--confirm-level",
         metavar="LEVEL",
         help="lowest severity that needs confirmation: low, medium (default), high or critical (credential reads: always)",
+    )
+    g.add_argument(
+        "--confirm-via",
+        metavar="ROUTE",
+        help="how confirmation is asked: auto (default: elicitation where the client declares it, else "
+        "--confirm-mode), elicitation (always; a client without it is refused), or phrase (never elicit: for "
+        "clients that decline every elicitation)",
+    )
+    g.add_argument(
+        "--confirm-key-file",
+        metavar="PATH",
+        help="the server key confirmation phrases are derived from (default: $XDG_STATE_HOME/cloudstack-mcp/"
+        "confirm.key, created 0600 on first use; share one file between instances; or CLOUDSTACK_MCP_CONFIRM_KEY)",
     )
     g.add_argument(
         "--audit-log",

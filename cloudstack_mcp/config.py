@@ -37,6 +37,7 @@ __all__ = [
     "Settings",
     "connection_sources",
     "default_audit_path",
+    "default_confirm_key_path",
     "default_cache_dir",
     "is_disabled",
     "load_settings",
@@ -47,6 +48,9 @@ __all__ = [
 # When the client cannot ask the user: type the phrase the answer names, refuse, or go ahead.
 ConfirmMode = Literal["phrase", "deny", "allow"]
 CONFIRM_MODES: tuple[ConfirmMode, ...] = ("phrase", "deny", "allow")
+# How a confirmation is asked: elicitation where the client declares it (auto), always elicitation, or never.
+ConfirmVia = Literal["auto", "elicitation", "phrase"]
+CONFIRM_VIAS: tuple[ConfirmVia, ...] = ("auto", "elicitation", "phrase")
 _AUDIT_OFF = frozenset({"off", "none", "no", "false", "-", ""})  # --audit-log values that switch it off
 
 # env variable -> setting, in order of preference (the first set one wins).
@@ -79,6 +83,8 @@ _OPTION_ENV: dict[str, str] = {
     "max_pages": "CLOUDSTACK_MCP_MAX_PAGES",
     "confirm_mode": "CLOUDSTACK_MCP_CONFIRM_MODE",
     "confirm_level": "CLOUDSTACK_MCP_CONFIRM_LEVEL",
+    "confirm_via": "CLOUDSTACK_MCP_CONFIRM_VIA",
+    "confirm_key_file": "CLOUDSTACK_MCP_CONFIRM_KEY_FILE",
     "audit_log": "CLOUDSTACK_MCP_AUDIT_LOG",
     "audit_required": "CLOUDSTACK_MCP_AUDIT_REQUIRED",
     "poll_interval": "CLOUDSTACK_MCP_POLL_INTERVAL",
@@ -96,6 +102,11 @@ def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
     return Path(base) / "cloudstack-mcp"
+
+
+def default_confirm_key_path(env: Mapping[str, str] | None = None) -> Path:
+    """The key confirmation phrases are derived from: beside the audit log in the state directory."""
+    return default_audit_path(env).parent / "confirm.key"
 
 
 def default_audit_path(env: Mapping[str, str] | None = None) -> Path:
@@ -143,6 +154,11 @@ class Settings:
     confirm_level: Severity = Severity.MEDIUM  # lowest severity confirmed (low is harmless: tags, icons)
     audit_log: Path | None = field(default_factory=default_audit_path)  # None: off
     audit_required: bool = True  # refuse changes when the audit log cannot be written
+    confirm_via: ConfirmVia = "auto"  # elicitation where the client declares it, else --confirm-mode
+    # The server key of confirmation phrases (safety/phrase_key.py): CLOUDSTACK_MCP_CONFIRM_KEY, else this file
+    # (created on first use, mode 0600; several instances may share one).
+    confirm_key: str | None = field(default=None, repr=False)
+    confirm_key_file: Path = field(default_factory=default_confirm_key_path)
     # Calls
     # The wait budget: a call waits this long for its async job, then answers "still running" (with the
     # job tool to wait again) before common client request timeouts (60 s in the TypeScript SDK).
@@ -370,6 +386,20 @@ def _safety_options(flags: Mapping[str, Any], env: Mapping[str, str]) -> dict[st
     required = _option(flags, env, "audit_required")
     if required is not None:
         out["audit_required"] = parse_bool(required, name="CLOUDSTACK_MCP_AUDIT_REQUIRED")
+    via = _option(flags, env, "confirm_via")
+    if via is not None:
+        via = str(via).strip().lower()
+        if via not in CONFIRM_VIAS:
+            raise ConfigError(
+                f"--confirm-via {via!r} (or CLOUDSTACK_MCP_CONFIRM_VIA): use auto (default), elicitation or phrase"
+            )
+        out["confirm_via"] = via
+    key_file = _option(flags, env, "confirm_key_file")
+    out["confirm_key_file"] = (
+        Path(os.path.expanduser(str(key_file))) if key_file is not None else default_confirm_key_path(env)
+    )
+    if env.get("CLOUDSTACK_MCP_CONFIRM_KEY"):
+        out["confirm_key"] = env["CLOUDSTACK_MCP_CONFIRM_KEY"]
     return out
 
 

@@ -13,7 +13,6 @@ from mcp import Client
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.catalog.naming import tool_name
 from cloudstack_mcp.policy.classify import classify
-from cloudstack_mcp.safety.confirm import phrase_for
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
 from tests.apidata import SPEC_420
@@ -50,7 +49,7 @@ async def test_read_only_sends_nothing_that_changes_anything(tmp_path: Path) -> 
                 args = {
                     p.name: json_value(sim, api, p.name, p.type, p.collection_type) for p in api.params if p.required
                 }
-                extras = {"confirm": phrase_for(api, args), "dry_run": False}
+                extras = {"confirm": app.guard.phrases.phrase(api, args), "dry_run": False}
                 attempts = [
                     (tool_name(name), args),
                     (tool_name(name), {**args, **extras}),

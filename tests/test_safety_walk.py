@@ -12,7 +12,6 @@ import pytest
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.policy.classify import Severity, classify, for_call
-from cloudstack_mcp.safety.confirm import phrase_for
 from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
 from tests.apidata import SPEC_418, SPEC_420
@@ -57,11 +56,11 @@ async def test_every_dangerous_api_needs_confirmation_and_then_goes_through(spec
                 assert not first.is_error and first.content[0].text.startswith("NOT DONE"), api.name
                 data = first.structured_content or {}
                 assert data.get("confirmation_required") is True, (api.name, first.content[0].text)
-                assert data["phrase"] == app.guard.scrubber.scrub(phrase_for(api, args))
+                assert data["phrase"] == app.guard.scrubber.scrub(app.guard.phrases.phrase(api, args))
                 assert data["phrase"] in first.content[0].text
                 assert not sent(sim, start, api), f"{api.name} reached the simulator unconfirmed"
                 # a phrase for other arguments does not confirm this call
-                wrong = phrase_for(api, {**args, "unrelated": "x"})
+                wrong = app.guard.phrases.phrase(api, {**args, "unrelated": "x"})
                 again = await app.pipeline.call_api(api.name, {**args, "confirm": wrong})
                 assert not again.is_error and "does not match" in again.content[0].text, api.name
                 assert not sent(sim, start, api)

@@ -28,6 +28,7 @@ from cloudstack_mcp.errors import ApiError, ArgumentError, CloudStackMcpError
 from cloudstack_mcp.pipeline import job_answers
 from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.pipeline.jobs import Job, JobBook
+from cloudstack_mcp.pipeline.names import target_name
 from cloudstack_mcp.pipeline.paging import PagingFailed, count_pages, fetch_pages
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, classify, for_call
@@ -53,6 +54,8 @@ class Pipeline:
         self.catalog = catalog
         self.client = client
         self.guard = guard
+        # What a person types to confirm a critical call names the target: the guard asks us to look it up.
+        guard.lookup_name = lambda api, arguments: target_name(client, catalog, api, arguments)
         self.settings = settings
         self._tool_to_api = catalog.names  # tool name -> API name, every API of the catalog (one map)
         self._validators: dict[str, Validator] = {}

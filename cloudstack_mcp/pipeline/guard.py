@@ -25,9 +25,10 @@ the API exists to hand one out, and writes the audit record.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Mapping
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +36,13 @@ import mcp_types as types
 
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.catalog.naming import matches, tool_name
-from cloudstack_mcp.config import Settings
+from cloudstack_mcp.config import Settings, default_confirm_key_path
 from cloudstack_mcp.pipeline.steps import Outcome, ToolCall
 from cloudstack_mcp.policy.classify import ApiPolicy, Severity, classify, worst_case
 from cloudstack_mcp.render.results import error_result, text_result
 from cloudstack_mcp.safety import confirm
 from cloudstack_mcp.safety.audit import AuditLog, default_audit_path
+from cloudstack_mcp.safety.phrase_key import KeyError_, load_key
 from cloudstack_mcp.safety.secrets import (
     SecretScrubber,
     default_scrubber,
@@ -58,6 +60,7 @@ log = logging.getLogger(__name__)
 Verdict = types.CallToolResult | types.InputRequiredResult | None
 _MODERN = "2026-07-28"
 _INPUT_KEY = "cloudstack-mcp/confirm/"
+_INSTANT_DECLINE = 0.3  # seconds: a decline faster than this was not a person's
 
 
 class Guard:
@@ -70,6 +73,12 @@ class Guard:
             self.scrubber.remember(own)
         install_log_scrubbing(self.scrubber)
         self.mode: confirm.ConfirmMode = getattr(settings, "confirm_mode", "phrase")
+        self.via: str = getattr(settings, "confirm_via", "auto")
+        self.phrases = confirm.Phrases(self._phrase_key(settings))
+        # The target's name for what a person types to confirm a critical call (the pipeline sets it: it
+        # looks the object up); None: the id is shown instead.
+        self.lookup_name: Callable[[ApiSpec, Mapping[str, Any]], Awaitable[str | None]] | None = None
+        self.instant_decline = _INSTANT_DECLINE
         self.level: Severity = Severity(getattr(settings, "confirm_level", confirm.DEFAULT_LEVEL))
         self.audit_required: bool = bool(getattr(settings, "audit_required", True))
         if audit is None:
@@ -93,6 +102,15 @@ class Guard:
             )
         for warning in self.warnings:
             log.warning("%s", warning)
+
+    def _phrase_key(self, settings: Settings) -> bytes:
+        path = getattr(settings, "confirm_key_file", None) or default_confirm_key_path()
+        try:
+            return load_key(getattr(settings, "confirm_key", None), Path(path))
+        except KeyError_ as exc:
+            # Phrases still cannot be forged (the key is random), but they do not survive a restart.
+            self.warnings.append(f"{exc}; confirmation phrases use a key held in memory until restart")
+            return secrets.token_bytes(32)
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -188,29 +206,51 @@ class Guard:
 
     async def _confirm(self, call: ToolCall, ctx: Any) -> Verdict:
         api, args, policy = call.api, call.arguments, call.policy
-        if _elicitation_supported(ctx):
-            key = _INPUT_KEY + _call_digest(call)
-            if _modern(ctx):
-                answer = (getattr(call.request, "input_responses", None) or {}).get(key)
-                if answer is None:
-                    message, schema = confirm.elicitation_request(policy, api, args)
-                    call.decision.stop("confirmation-required", confirmation="asked through the client")
-                    request = types.ElicitRequest(
-                        params=types.ElicitRequestFormParams(message=message, requested_schema=schema)
-                    )
-                    return types.InputRequiredResult(input_requests={key: request}, request_state=key)
-                return self._elicited(call, _field(answer, "action"), _field(answer, "content"))
-            message, schema = confirm.elicitation_request(policy, api, args)
-            try:
-                answer = await ctx.session.elicit_form(message, schema, related_request_id=ctx.request_id)
-            except Exception as exc:  # the client claimed elicitation but could not ask: fall back to the mode
-                log.warning("elicitation failed (%s); using --confirm-mode %s", exc, self.mode)
-            else:
-                return self._elicited(call, answer.action, answer.content)
-        return self._by_mode(call)
+        asks = _elicitation_supported(ctx)
+        if self.via == "elicitation" and not asks:
+            return self._refuse(
+                call,
+                f"it needs confirmation (severity {policy.severity.label}) and --confirm-via elicitation is set, "
+                "but this client does not declare elicitation. Use a client that does, or restart with "
+                "--confirm-via auto",
+            )
+        if not asks or self.via == "phrase":
+            return self._by_mode(call)
+        typed = await self._typed(call) if policy.severity >= Severity.CRITICAL else None
+        key = _INPUT_KEY + self.phrases.code(api, args)
+        message, schema = confirm.elicitation_request(policy, api, args, typed)
+        if _modern(ctx):
+            answer = (getattr(call.request, "input_responses", None) or {}).get(key)
+            if answer is None:
+                call.decision.stop("confirmation-required", confirmation="asked through the client")
+                request = types.ElicitRequest(
+                    params=types.ElicitRequestFormParams(message=message, requested_schema=schema)
+                )
+                return types.InputRequiredResult(input_requests={key: request}, request_state=key)
+            return self._elicited(call, _field(answer, "action"), _field(answer, "content"), typed, None)
+        started = time.monotonic()
+        try:
+            answer = await ctx.session.elicit_form(message, schema, related_request_id=ctx.request_id)
+        except Exception as exc:  # the client claimed elicitation but could not ask: fall back to the mode
+            log.warning("elicitation failed (%s); using --confirm-mode %s", exc, self.mode)
+            return self._by_mode(call)
+        return self._elicited(call, answer.action, answer.content, typed, time.monotonic() - started)
 
-    def _elicited(self, call: ToolCall, action: Any, content: Any) -> Verdict:
-        outcome = confirm.read_elicitation(call.policy, call.api, call.arguments, str(action), content)
+    async def _typed(self, call: ToolCall) -> str:
+        """What a person types for a critical call: action, the target's name (looked up), a short code."""
+        name = None
+        if self.lookup_name is not None:
+            try:
+                name = await self.lookup_name(call.api, call.arguments)
+            except Exception as exc:  # no name: the id is shown instead
+                log.debug("name lookup for %s failed: %s", call.api.name, exc)
+        if not name:
+            items = confirm.target_items(call.api, call.arguments)
+            name = str(items[0][1]) if items else "it"
+        return self.phrases.typed(call.api, call.arguments, " ".join(self.scrubber.scrub(name).split()))
+
+    def _elicited(self, call: ToolCall, action: Any, content: Any, typed: str | None, seconds: float | None) -> Verdict:
+        outcome = confirm.read_elicitation(call.policy, call.api, call.arguments, str(action), content, typed)
         call.decision.confirmation = f"elicitation: {outcome}"
         if outcome == "accepted":
             return None
@@ -220,10 +260,19 @@ class Guard:
             "cancelled": "the user cancelled",
             "mismatch": "the phrase typed did not match",
         }[outcome]
-        return error_result(
-            f"not done: {why}, so {call.api.name} was not called and nothing was sent.",
-            data={"confirmation": outcome, "sent": False},
-        )
+        text = f"not done: {why}, so {call.api.name} was not called and nothing was sent."
+        instant = seconds is not None and seconds < self.instant_decline and outcome in ("declined", "cancelled")
+        if instant:
+            # No person answers a confirmation in a few milliseconds: the client declines them unseen.
+            call.decision.confirmation = f"elicitation: {outcome} at once ({seconds * 1000:.0f} ms)"
+            text = (
+                f"not done: the client {outcome} the confirmation request at once ({seconds * 1000:.0f} ms), before "
+                "anyone could have read it, so it seems to decline every elicitation automatically. "
+                f"{call.api.name} was not called and nothing was sent. To confirm by phrase instead (the phrase "
+                "appears in the client's approval prompt), restart the server with --confirm-via phrase "
+                "(CLOUDSTACK_MCP_CONFIRM_VIA=phrase), or let the client show elicitation requests."
+            )
+        return error_result(text, data={"confirmation": outcome, "sent": False, "declined_at_once": instant})
 
     def _by_mode(self, call: ToolCall) -> Verdict:
         api, args, policy = call.api, call.arguments, call.policy
@@ -237,17 +286,15 @@ class Guard:
                 "this client cannot ask the user (no elicitation) while --confirm-mode is deny. Use a client with "
                 "elicitation, or restart with --confirm-mode phrase",
             )
-        phrase = confirm.phrase_for(api, args)
+        phrase = self.scrubber.scrub(self.phrases.phrase(api, args))  # a target equal to a secret is masked
         given = call.controls.get("confirm")
-        # The phrase is shown scrubbed (a target value that equals a known secret is masked), so it is
-        # compared scrubbed too; the digest in it still binds every argument.
-        if confirm.check_phrase(phrase, given) or (
-            isinstance(given, str) and confirm.check_phrase(self.scrubber.scrub(phrase), self.scrubber.scrub(given))
-        ):
+        # The code binds every non-secret argument under the server key; the rest of the phrase is for people.
+        if self.phrases.check(api, args, given):
             call.decision.confirmation = "phrase"
             return None
         call.decision.stop("confirmation-required", confirmation="phrase asked")
-        text = confirm.phrase_instructions(policy, api, args, _tool_name(call) if call.via == "tool" else call.tool)
+        tool = _tool_name(call) if call.via == "tool" else call.tool
+        text = confirm.phrase_instructions(policy, api, args, tool, phrase)
         mismatch = given not in (None, "")
         if mismatch:
             call.decision.confirmation = "phrase mismatch"
@@ -361,10 +408,6 @@ class Guard:
 
 def _tool_name(call: ToolCall) -> str:
     return tool_name(call.api.name)
-
-
-def _call_digest(call: ToolCall) -> str:
-    return hashlib.sha256(confirm.phrase_for(call.api, call.arguments).encode()).hexdigest()[:16]
 
 
 def _elicitation_supported(ctx: Any) -> bool:
