@@ -163,7 +163,7 @@ class Settings:
     # The wait budget: a call waits this long for its async job, then answers "still running" (with the
     # job tool to wait again) before common client request timeouts (60 s in the TypeScript SDK).
     job_timeout: float = 40.0
-    poll_interval: float = 0.5  # shortest gap between job polls; the gap grows to 10% of the job's age
+    poll_interval: float = 0.45  # shortest gap between job polls; the gap grows to 9% of the job's age (jobs.py)
     poll_max: float = 5.0  # longest gap between job polls
     max_pages: int = 20  # fetch_all cap (pages of page_size)
     page_size: int = 500

@@ -247,7 +247,7 @@ def test_poll_gap_stays_within_half_a_second_or_ten_percent() -> None:
 async def test_added_delay_after_a_job_ends(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
     """A 1-s job at the default schedule: answered within 0.5 s of its end, with a few polls."""
     sim.job_seconds = 1.0
-    settings = settings_for(sim, tmp_path, poll_interval=0.5, poll_max=5.0)
+    settings = settings_for(sim, tmp_path, poll_interval=Settings().poll_interval, poll_max=Settings().poll_max)
     async with connected(settings, catalog) as (_app, client):
         before = len(sim.requests)
         result = await client.call_tool("deploy_virtual_machine", deploy_args(sim, catalog, "latency-vm"))
