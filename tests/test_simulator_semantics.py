@@ -1,6 +1,6 @@
 """The simulator behaves like a management server for every API, by general rules of the generic engine
 (and a few domain handlers): one test per shortcoming found by driving it with a client nobody here
-wrote (issue 15), each against the simulator over HTTP with the 4.20 spec."""
+wrote (issue 15), each against the simulator over HTTP, with the built-in API and the 4.20 spec."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from simulator_helpers import Signed
 from cloudstack_mcp.simulator import Simulator
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
+@pytest.fixture(scope="module", params=[None, SPEC_420], ids=["builtin", "4.20"])
+def sim(request):
+    with Simulator(request.param, job_seconds=0).running() as running:
         yield running
 
 

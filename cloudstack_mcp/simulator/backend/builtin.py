@@ -7,6 +7,7 @@ from functools import lru_cache
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog, ParamSpec, ResponseField
 from cloudstack_mcp.catalog.naming import split_name
 from cloudstack_mcp.simulator.backend.builtin_apis import ROWS
+from cloudstack_mcp.simulator.backend.builtin_apis_more import MORE_ROWS
 
 __all__ = ["builtin_catalog", "describe"]
 
@@ -18,7 +19,7 @@ _MACROS = {
 # Response fields per entity kind shown in listApis (and used to pick which parameters a created
 # entity keeps). Kinds not named here keep every parameter they were created with.
 FIELDS: dict[str, str] = {
-    "ZoneResponse": "id name description networktype allocationstate dhcpprovider dns1 dns2 internaldns1 "
+    "ZoneResponse": "id name description networktype allocationstate dhcpprovider dns1 dns2 internaldns1 internaldns2 "
     "guestcidraddress localstorageenabled securitygroupsenabled zonetoken type tags hasannotations",
     "PodResponse": "id name zoneid zonename gateway netmask startip endip vlanid ipranges allocationstate",
     "ClusterResponse": "id name zoneid zonename podid podname hypervisortype clustertype allocationstate "
@@ -33,7 +34,7 @@ FIELDS: dict[str, str] = {
     "zoneid zonename size templatetype passwordenabled isextractable crossZones account domain domainid bootable "
     "created directdownload arch",
     "ServiceOfferingResponse": "id name displaytext cpunumber cpuspeed memory storagetype offerha limitcpuuse "
-    "iscustomized issystem provisioningtype state created hosttags tags",
+    "iscustomized issystem systemvmtype provisioningtype state created hosttags tags",
     "DiskOfferingResponse": "id name displaytext disksize iscustomized storagetype provisioningtype state created "
     "tags displayoffering encrypt",
     "NetworkOfferingResponse": "id name displaytext guestiptype traffictype state isdefault specifyvlan forvpc created",
@@ -49,7 +50,8 @@ FIELDS: dict[str, str] = {
     "account domainid domain created physicalsize locationtype",
     "VMSnapshotResponse": "id name displayname description virtualmachineid virtualmachinename state type current "
     "parent zoneid account domainid domain created",
-    "AccountResponse": "id name accounttype roleid roletype rolename domainid domain domainpath state created user",
+    "AccountResponse": "id name accounttype roleid roletype rolename domainid domain domainpath state created user "
+    "networkdomain",
     "UserResponse": "id username firstname lastname email account accountid accounttype roleid roletype rolename "
     "domainid domain state created timezone apikey usersource",
     "ApiKeyPairResponse": "id name description apikey startdate enddate userid username account accountid domainid "
@@ -299,4 +301,4 @@ def _spec(name: str, kind: str, mode: str, params: str) -> ApiSpec:
 @lru_cache(maxsize=1)
 def builtin_catalog() -> Catalog:
     """The catalog of the APIs the simulator models itself (built once per process)."""
-    return Catalog([_spec(*row) for row in ROWS], source="builtin", version="4.20.0.0")
+    return Catalog([_spec(*row) for row in (*ROWS, *MORE_ROWS)], source="builtin", version="4.20.0.0")

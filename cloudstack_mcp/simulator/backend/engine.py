@@ -175,7 +175,7 @@ def make_entity(ctx: Context, kind: str, extra: dict[str, Any] | None = None) ->
         )
     if "created" in fields or not fields:
         entity["created"] = now_text()
-    if "state" in fields:
+    if "state" in fields or (not fields and kind in DEFAULT_STATE):
         state = DEFAULT_STATE.get(kind, "Enabled")
         if state:
             entity["state"] = state

@@ -193,7 +193,7 @@ _ADMIN_WORDS = re.compile(
     r"StorageNetwork|Ipv4SubnetForZone|Ipv4SubnetsForZone|GuestNetworkIpv6Prefix|Dedicate|Dedicated|"
     r"TrafficType|NetworkServiceProvider|NetworkDevice|Guest[Oo]s|Cloudian|SolidFire|Elastistor|Quota|"
     r"Usage|Infrastructure|Metrics|Db|Webhook(?:Filter)?s?Delivery|Zone(?!s$)|Zones(?=Metrics)|"
-    r"ServiceOffering|DiskOffering|NetworkOffering|VPCOffering|Role|Account|Domain(?!Children)|User(?!Data|Keys)"
+    r"ServiceOffering|DiskOffering|NetworkOffering|VPCOffering|Role|Account|Domain(?!Children)|(?<!Vpn)User(?!Data|Keys)"
 )
 _ADMIN_EXCEPTIONS = frozenset(
     {
