@@ -84,7 +84,7 @@ def _common_options() -> argparse.ArgumentParser:
         "--toolsets",
         metavar="LIST",
         help="comma-separated toolsets to list, 'all' for every API, 'default' for the default profile "
-        "(the default), 'discovery' for search/describe/call and the job check only; see `cloudstack-mcp tools`",
+        "(the default), 'discovery' for search/describe/call and the job tool only; see `cloudstack-mcp tools`",
     )
     t.add_argument(
         "--tools", metavar="GLOBS", help="also list these tools (comma-separated globs over tool or API names)"

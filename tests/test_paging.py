@@ -19,6 +19,7 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
 from cloudstack_mcp.simulator.backend.domain.vms import build_vm
+from cloudstack_mcp.tools.job_tool import JOB_TOOL
 from tests.apidata import SPEC_420
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("clean_sim")]
@@ -157,10 +158,10 @@ async def test_the_discovery_profile_lists_little_and_reaches_every_api(
     async with _client(_settings(sim, tmp_path, toolsets=("discovery",)), catalog) as (app, client):
         listed = (await client.list_tools()).tools
         names = {t.name for t in listed}
-        assert names == {"search_apis", "describe_api", "call_api", "query_async_job_result"}
+        assert names == {"search_apis", "describe_api", "call_api", JOB_TOOL}
         size = sum(len(t.model_dump_json(exclude_none=True, by_alias=True)) for t in listed)
         assert size / 4 < 2000  # tokens, at ~4 bytes each
         zones = await client.call_tool("call_api", {"name": "listZones", "arguments": {}})
         assert not zones.is_error and "zone" in _text(zones)
         listed_apis = {t.api.name for t in app.inventory.tools.values() if t.api is not None}
-        assert listed_apis == {"queryAsyncJobResult"}
+        assert listed_apis == set()

@@ -263,14 +263,14 @@ DEFAULT_PROFILE_APIS: frozenset[str] = frozenset(
 )
 
 
-# The discovery-only profile: no API listed but the job check; search_apis, describe_api and call_api
-# (listed in every profile) reach every API. Its whole listing stays under 2,000 tokens, for clients
-# that load many servers or models with small context windows.
-DISCOVERY_PROFILE_APIS: frozenset[str] = frozenset({"queryAsyncJobResult"})
+# The discovery-only profile: no API listed as its own tool; search_apis, describe_api, call_api and the
+# job tool (wait_for_job), listed in every profile, reach every API. Its whole listing stays under 2,000
+# tokens, for clients that load many servers or models with small context windows.
+DISCOVERY_PROFILE_APIS: frozenset[str] = frozenset()
 
 # Selections that are not toolsets (--toolsets default|discovery|all), with their titles.
 PROFILES: dict[str, str] = {
     "default": "Default profile",
-    "discovery": "Discovery only",
+    "discovery": "Discovery only",  # search, describe, call and the job tool
     "all": "Every API",
 }
