@@ -13,6 +13,7 @@ Two sources:
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -22,6 +23,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+from cloudstack_mcp.catalog.model import Catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTS_SOURCE = ROOT / "tests" / "data" / "cloudstack-api"
@@ -62,6 +65,15 @@ SPEC_420 = FACTS_API / "4.20.0.0" / "listApis.json"
 SPEC_418 = FACTS_API / "4.18.0.0" / "listApis.json"
 SIGNATURE_VECTORS = FACTS_API / "signature-vectors.json"
 ROADMAP_APIS = FACTS_API / "roadmap-apis.txt"
+
+
+
+@functools.cache
+def catalog_of(spec: Path) -> Catalog:
+    """One Catalog per spec file and process: catalogs are immutable, and a test module's constant, the
+    conftest fixtures and the other modules can share it (loading 4.20 takes a quarter of a second)."""
+    return Catalog.load(spec)
+
 
 SHARED_API = shared_api_dir()
 # CloudStack's full 4.20 listApis (with descriptions) and the samples: None without the shared data.

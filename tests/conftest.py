@@ -23,7 +23,7 @@ import pytest
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.simulator import Simulator
-from tests.apidata import SHARED_MISSING, SHARED_SPEC_420, SPEC_418, SPEC_420
+from tests.apidata import SHARED_MISSING, SHARED_SPEC_420, SPEC_418, SPEC_420, catalog_of
 from tests.simulator_helpers import Signed
 
 _STATE_DIR: str | None = None
@@ -57,7 +57,7 @@ def anyio_backend() -> str:
 def _catalog_420(request: pytest.FixtureRequest) -> Catalog:
     """The facts copy; CloudStack's own (with descriptions) when a test asks with `with_descriptions`."""
     if getattr(request, "param", None) != "shared":
-        return Catalog.load(SPEC_420)
+        return catalog_of(SPEC_420)
     if SHARED_SPEC_420 is None:
         pytest.skip(SHARED_MISSING)
     return Catalog.load(SHARED_SPEC_420)
@@ -76,7 +76,7 @@ def catalog(request: pytest.FixtureRequest) -> Catalog:
 
 @pytest.fixture(scope="session")
 def cat418() -> Catalog:
-    return Catalog.load(SPEC_418)
+    return catalog_of(SPEC_418)
 
 
 # ---- simulators ---------------------------------------------------------------------------------------

@@ -15,15 +15,14 @@ from typing import Any
 import anyio
 import pytest
 
-from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.safety.audit import AuditLog
 from cloudstack_mcp.safety.secrets import SecretScrubber
 from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
-from tests.apidata import SPEC_420
+from tests.apidata import SPEC_420, catalog_of
 from tests.core_helpers import isolated_env, safety_settings, uuid_for
 
-CATALOG = Catalog.load(SPEC_420)
+CATALOG = catalog_of(SPEC_420)
 
 
 def records(path: Path) -> list[dict[str, Any]]:

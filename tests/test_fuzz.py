@@ -27,15 +27,14 @@ from hypothesis import strategies as st
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
-from tests.apidata import SPEC_420
+from tests.apidata import SPEC_420, catalog_of
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
-CATALOG = Catalog.load(SPEC_420)
+CATALOG = catalog_of(SPEC_420)
 _API_TOOLS = sorted(tool_names(CATALOG))
 FUZZ_TOOLS = _API_TOOLS[:: int(os.environ.get("FUZZ_STRIDE", "3"))]  # 288 of the 864 API tools by default
 DISCOVERY_TOOLS = ["search_apis", "describe_api", "call_api"]

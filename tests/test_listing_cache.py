@@ -77,11 +77,11 @@ async def test_second_start_reads_the_listing_and_builds_tools_when_called(sim: 
     "change",
     [
         {"toolsets": ()},
-        {"toolsets": ("network",)},
-        {"toolsets": ("network",), "tools": ("list_zones", "deploy_*")},
-        {"exclude_tools": ("list_*",)},
+        pytest.param({"toolsets": ("network",)}, marks=pytest.mark.slow),  # each one lists 4.20 three times
+        pytest.param({"toolsets": ("network",), "tools": ("list_zones", "deploy_*")}, marks=pytest.mark.slow),
+        pytest.param({"exclude_tools": ("list_*",)}, marks=pytest.mark.slow),
         {"read_only": True},
-        {"confirm_level": Severity.HIGH},  # medium is the default
+        pytest.param({"confirm_level": Severity.HIGH}, marks=pytest.mark.slow),  # medium is the default
     ],
     ids=lambda change: "+".join(change),
 )

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from cloudstack_mcp.catalog.model import ApiSpec, Catalog, ParamSpec
 from cloudstack_mcp.policy.classify import Severity, classify, for_call, markdown_table, parse_name
-from tests.apidata import SPEC_418, SPEC_420
+from tests.apidata import SPEC_418, SPEC_420, catalog_of
 
-CAT_420 = Catalog.load(SPEC_420)
-CAT_418 = Catalog.load(SPEC_418)
+CAT_420 = catalog_of(SPEC_420)
+CAT_418 = catalog_of(SPEC_418)
 ALL_APIS = {**dict(CAT_418.items()), **dict(CAT_420.items())}
 UNKNOWN_MARK = "not a known kind of action"
 

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.render import (
     OutputMode,
     answer_json,
@@ -21,9 +20,9 @@ from cloudstack_mcp.render import (
     render_output,
 )
 from cloudstack_mcp.render.values import format_bytes, format_date, format_scalar, unit_for
-from tests.apidata import SPEC_420
+from tests.apidata import SPEC_420, catalog_of
 
-CATALOG = Catalog.load(SPEC_420)
+CATALOG = catalog_of(SPEC_420)
 GIB = 1024**3
 
 

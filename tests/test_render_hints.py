@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.render.answer import render_answer
 from cloudstack_mcp.server.app import create_server, open_app
-from tests.apidata import SPEC_420
+from tests.apidata import SPEC_420, catalog_of
 
-CATALOG = Catalog.load(SPEC_420)
+CATALOG = catalog_of(SPEC_420)
 EMPTY: dict = {}
 
 

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.policy.classify import Severity, classify, for_call
 from cloudstack_mcp.safety.confirm import (
     Phrases,
@@ -20,9 +19,9 @@ from cloudstack_mcp.safety.confirm import (
     warning_text,
 )
 from cloudstack_mcp.safety.secrets import MASK
-from tests.apidata import SPEC_420
+from tests.apidata import SPEC_420, catalog_of
 
-CAT = Catalog.load(SPEC_420)
+CAT = catalog_of(SPEC_420)
 STORE = CAT["deleteImageStore"]
 STORE_ID = "3f2a6c0e-9d1b-4c55-8a11-0123456789ab"
 KEY = b"test-key-" * 4  # the server key (safety.phrase_key); a real one is random

@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-from cloudstack_mcp.catalog.model import ApiSpec, Catalog
+from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.policy.classify import Severity, classify, for_call, worst_case
 from cloudstack_mcp.safety.confirm import needs_confirmation
 from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
-from tests.apidata import SPEC_420
+from tests.apidata import SPEC_420, catalog_of
 from tests.core_helpers import safety_settings as settings_for
 from tests.test_safety_walk import required_args, sent
 
 pytestmark = pytest.mark.anyio
-CATALOG = Catalog.load(SPEC_420)
+CATALOG = catalog_of(SPEC_420)
 
 # Every call named in issue 11's "Why", with the arguments that made it harmful.
 HARMFUL: list[tuple[str, dict[str, Any]]] = [

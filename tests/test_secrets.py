@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.safety.secrets import (
     MASK,
     ScrubbingFilter,
@@ -20,9 +19,9 @@ from cloudstack_mcp.safety.secrets import (
     reveals_secrets,
     secret_values,
 )
-from tests.apidata import SPEC_420
+from tests.apidata import SPEC_420, catalog_of
 
-CAT = Catalog.load(SPEC_420)
+CAT = catalog_of(SPEC_420)
 
 
 @pytest.mark.parametrize(

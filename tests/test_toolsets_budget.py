@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import mcp_types as types
+import pytest
 
 from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.config import Settings
@@ -85,6 +86,7 @@ def test_profile_sizes_cover_every_toolset_and_the_default_fits(cat420: Catalog)
     assert all(r.bytes < rows["all"].bytes for p, r in rows.items() if p != "all")
 
 
+@pytest.mark.slow  # sizes the listing of every profile of 4.20, twice in subprocesses
 def test_tools_command_shows_profiles_and_listing_size(tmp_path: Path):
     env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     run = subprocess.run(
