@@ -143,7 +143,9 @@ def cluster(
     keys = tmp / "state-keys"
     keys.write_text(secrets.token_hex(32) + "\n")
     keys.chmod(0o600)
-    base_env = server_env(tmp, endpoint, api_key, secret_key, **dict(env or {}))
+    # One confirmation key for all (safety: the phrase is a keyed MAC); one requestState key (above).
+    shared = {"CLOUDSTACK_MCP_CONFIRM_KEY": secrets.token_hex(32), **dict(env or {})}
+    base_env = server_env(tmp, endpoint, api_key, secret_key, **shared)
     instances: list[tuple[int, subprocess.Popen[bytes]]] = []
     logs = []
     nginx = None

@@ -107,6 +107,8 @@ async def test_static_tokens_refusals_and_success(sim: Simulator, tmp_path: Path
             result = await client.call_tool("list_zones", {})
             assert not result.is_error and result.structured_content["zone"]
         assert len(sim.requests) > before
+        sent = " ".join(str(r.params) for r in sim.requests)
+        assert "tok-alice" not in sent and "Bearer" not in sent  # the bearer token is never passed on
 
 
 async def test_jwt_tokens(sim: Simulator, issuer: Issuer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

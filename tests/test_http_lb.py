@@ -105,6 +105,18 @@ async def test_three_instances_behind_nginx(sim: Simulator, tmp_path: Path) -> N
         state = Signed(sim).ok("listVirtualMachines", id=vm)
         assert state["virtualmachine"][0]["state"] == "Destroyed"
 
+        # The typed phrase route: asked on one instance, accepted on the next (the key is shared).
+        other = _vm(sim, "lb-victim-2")
+        rec = Recorder()
+        async with rec.client() as http, Client(streamable_http_client(lb.url + "/mcp", http_client=http)) as client:  # type: ignore[arg-type]
+            asked = await client.call_tool("destroy_virtual_machine", {"id": other})
+            phrase = asked.structured_content["phrase"]
+            done = await client.call_tool("destroy_virtual_machine", {"id": other, "confirm": phrase})
+            assert not done.is_error, done.content
+            rounds = [i for i, status, m in rec.answered if m == "tools/call"]
+            assert len(rounds) == 2 and rounds[0] != rounds[1]
+        assert Signed(sim).ok("listVirtualMachines", id=other)["virtualmachine"][0]["state"] == "Destroyed"
+
         # Handshake-era clients keep their session on one instance (nginx: hash on the client).
         async with rec.client() as http, Client(streamable_http_client(lb.url + "/mcp", http_client=http),
                                                 mode="legacy") as client:  # type: ignore[arg-type]  # fmt: skip
