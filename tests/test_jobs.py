@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +21,13 @@ from cloudstack_mcp.cloudstack.jobs import poll_gap
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
-from tests.conftest import SPEC_420
+from tests.apidata import SPEC_420
 from tests.core_helpers import uuid_for
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load(SPEC_420)
-
-
-@pytest.fixture(scope="module")
-def sim(catalog: Catalog) -> Iterator[Simulator]:
-    with Simulator(SPEC_420, job_seconds=0).running() as running:
-        yield running
+SIM_SPEC = SPEC_420  # the module's simulator (conftest `sim`)
 
 
 @pytest.fixture(autouse=True)

@@ -38,12 +38,8 @@ SIM_SPEC = SPEC_420
 
 
 @pytest.fixture
-def fresh(sim: Simulator) -> Iterator[Simulator]:
-    sim.faults.clear()
-    sim.job_seconds = 0
-    yield sim
-    sim.faults.clear()
-    sim.job_seconds = 0
+def fresh(clean_sim: Simulator) -> Simulator:
+    return clean_sim  # conftest: no faults, instant jobs, before and after
 
 
 def server_args(audit: Path) -> list[str]:
