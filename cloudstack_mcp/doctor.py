@@ -220,8 +220,27 @@ async def _signed_call(client: CloudStackClient, settings: Settings) -> tuple[li
         version = raw.json()["listcapabilitiesresponse"].get("capability", {}).get("cloudstackversion", "?")
         who = await _who(client, settings)
         checks.append(Check("signed call", "ok", f"CloudStack {version}; acting as {who}"))
+        if settings.auth_mode == "keys":
+            checks.append(await _key_rules(client, settings))
     checks.append(_clock(offset, settings))
     return checks, ok
+
+
+async def _key_rules(client: CloudStackClient, settings: Settings) -> Check:
+    """The rules of the API key pair in use, where the server lists them (4.23: listUserKeys)."""
+    try:
+        answer = await client.call("listUserKeys", idempotent=True)
+    except CloudStackMcpError:
+        return Check("api key", "skip", "the server lists no key pairs (listUserKeys: 4.23+): the user's role applies")
+    pairs = answer.get("userapikey", []) if isinstance(answer, dict) else []
+    pair = next((p for p in pairs if p.get("apikey") == settings.api_key), None)
+    if pair is None:
+        return Check("api key", "ok", "the user's own keys: no rules of their own, the user's role applies")
+    rules = [f"{r.get('permission')} {r.get('rule')}" for r in pair.get("permissions") or []]
+    dates = " to ".join(str(pair.get(k)) for k in ("startdate", "enddate") if pair.get(k))
+    summary = f"key pair {pair.get('name')!r}: " + (", ".join(rules) if rules else "no rules") + "; others denied"
+    details = {"valid": dates} if dates else {}
+    return Check("api key", "ok", summary, details=details)
 
 
 def _fix_for(status: int, text: str, settings: Settings) -> str:

@@ -103,3 +103,26 @@ async def test_client_says_the_key_lacks_permission(sim, admin):
     text = err.value.text
     assert "rules of the API key pair" in text and "do not allow createSSHKeyPair" in text
     assert "Check the API key and secret" not in text  # not mistaken for a bad signature
+
+
+def test_doctor_shows_the_pairs_rules(sim, admin, tmp_path, monkeypatch, capsys):
+    import json
+    import os
+
+    from cloudstack_mcp.cli import main
+
+    keys, client = _pair(sim, admin, name="doctor-pair", enddate="2099-01-01T00:00:00+0000", **RULES)
+    client.close()
+    for name in list(os.environ):
+        if name.startswith("CLOUDSTACK"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLOUDSTACK_ENDPOINT", sim.endpoint)
+    monkeypatch.setenv("CLOUDSTACK_KEY", keys["apikey"])
+    monkeypatch.setenv("CLOUDSTACK_SECRET", keys["secretkey"])
+    main(["doctor", "--json"])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    summary = checks["api key"]["summary"]
+    assert "doctor-pair" in summary and "allow list*" in summary and "deny deployVirtualMachine" in summary

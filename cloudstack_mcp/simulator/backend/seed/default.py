@@ -35,13 +35,14 @@ VMS = (
     ("db-01", "admin", "admin", "Stopped", "medium"),
     ("alice-dev", "alice", "alice", "Running", "small"),
 )
-SETTINGS = (
+# name, value, description[, CloudStack's default when the value differs]
+SETTINGS: tuple[tuple[str, ...], ...] = (
     ("default.page.size", "500", "Default and largest page size of list APIs"),
     ("expunge.delay", "86400", "Seconds to wait before a destroyed VM is expunged"),
     ("expunge.interval", "86400", "Seconds between runs of the expunge thread"),
     ("allow.user.expunge.recover.vm", "false", "Whether users may expunge and recover VMs"),
-    ("enable.dynamic.scale.vm", "true", "Whether running VMs may change offering"),
-    ("cpu.overprovisioning.factor", "2.0", "CPU overcommit ratio of clusters"),
+    ("enable.dynamic.scale.vm", "true", "Whether running VMs may change offering", "false"),
+    ("cpu.overprovisioning.factor", "2.0", "CPU overcommit ratio of clusters", "1.0"),
     ("mem.overprovisioning.factor", "1.0", "Memory overcommit ratio of clusters"),
     ("router.health.checks.enabled", "true", "Whether virtual routers run health checks"),
     ("ca.framework.provider.plugin", "root", "The CA provider used to issue certificates"),
@@ -196,8 +197,8 @@ def _lived_in(s: Seeder, zone: Entity, offering_id: str, store: Entity, physnet:
             },
             admin,
         )
-    for name, value, description in SETTINGS:
-        sv.configuration(s, name, value, description)
+    for name, value, description, *default in SETTINGS:
+        sv.configuration(s, name, value, description, default=default[0] if default else None)
     for i, (kind, text) in enumerate(ALERTS, 1):
         sv.alert(s, i, kind, text)
     provider = s.add(

@@ -34,14 +34,15 @@ NETWORK_OFFERINGS = (
 )
 VPC_OFFERINGS = (("default", "Default VPC offering"), ("redundant", "Redundant VPC offering"))
 # marvin's globalConfig of the container's deployment
+# name, value, description, CloudStack's default
 SETTINGS = (
-    ("expunge.delay", "60", "Seconds to wait before a destroyed VM is expunged"),
-    ("expunge.interval", "60", "Seconds between runs of the expunge thread"),
-    ("default.page.size", "500", "Default and largest page size of list APIs"),
-    ("guest.domain.suffix", "sandbox.simulator", "Default domain name of guest networks"),
-    ("instance.name", "QA", "Name of the deployment, part of VM instance names"),
-    ("enable.dynamic.scale.vm", "true", "Whether running VMs may change offering"),
-    ("allow.user.expunge.recover.vm", "false", "Whether users may expunge and recover VMs"),
+    ("expunge.delay", "60", "Seconds to wait before a destroyed VM is expunged", "86400"),
+    ("expunge.interval", "60", "Seconds between runs of the expunge thread", "86400"),
+    ("default.page.size", "500", "Default and largest page size of list APIs", "500"),
+    ("guest.domain.suffix", "sandbox.simulator", "Default domain name of guest networks", "cloud.internal"),
+    ("instance.name", "QA", "Name of the deployment, part of VM instance names", "VM"),
+    ("enable.dynamic.scale.vm", "true", "Whether running VMs may change offering", "false"),
+    ("allow.user.expunge.recover.vm", "false", "Whether users may expunge and recover VMs", "false"),
 )
 ZONES: tuple[dict[str, Any], ...] = (
     {
@@ -208,5 +209,5 @@ def seed_sandbox(s: Seeder) -> None:
         templatetype="SYSTEM",
         isfeatured=False,
     )
-    for name, value, description in SETTINGS:
-        sv.configuration(s, name, value, description)
+    for name, value, description, default in SETTINGS:
+        sv.configuration(s, name, value, description, default=default)

@@ -255,14 +255,16 @@ def configuration(
     *,
     kind: str = "String",
     dynamic: bool = True,
+    default: str | None = None,
 ) -> Entity:
+    """A global setting; `default` is CloudStack's own when the profile sets another value."""
     return s.add(
         "ConfigurationResponse",
         f"config:{name}",
         {
             "name": name,
             "value": value,
-            "defaultvalue": value,
+            "defaultvalue": value if default is None else default,
             "category": category,
             "description": description,
             "scope": "global",
