@@ -4,8 +4,8 @@ So a newcomer's VMs survive a restart, and clients that start one server process
 Inspector's CLI) see in the second call what the first deployed. One file per API catalog (the
 built-in API and a 4.20 spec are different clouds), beside the audit log in the state directory.
 
-- Versioned: the file starts with a header line naming the format and the catalog it was seeded
-  for; any other header, or bytes that do not load, and the cloud is seeded afresh (and the old file
+- Versioned: the file starts with a header line naming the format, the catalog it was seeded for
+  and the release that wrote it; any other header, or bytes that do not load, and the cloud is seeded afresh (and the old file
   replaced), with a warning: the simulator's data is made up, so losing it costs nothing.
 - Safe for concurrent processes: every request runs under an exclusive lock on `<file>.lock`
   (flock); a process reloads the cloud when another one wrote it since, and writes it back, whole
@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cloudstack_mcp import __version__
 from cloudstack_mcp.catalog.model import Catalog
 
 try:  # POSIX; elsewhere there is no cross-process lock (one process at a time)
@@ -76,7 +77,8 @@ class StateFile:
     def __init__(self, path: Path, catalog: Catalog) -> None:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self.header = b"%s %d %s\n" % (_MAGIC, FORMAT, catalog_digest(catalog).encode())
+        # Another format, catalog or release of this code (its seed and entity shapes may differ): rebuilt.
+        self.header = b"%s %d %s %s\n" % (_MAGIC, FORMAT, catalog_digest(catalog).encode(), __version__.encode())
         self._seen: tuple[int, int, int] | None = None  # (inode, size, mtime_ns) of the file we last read or wrote
         self._saved: bytes | None = None  # what we last read or wrote
         self.rebuilt: str | None = None  # why the file was replaced by a fresh cloud, if it was
