@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -514,6 +515,8 @@ async def _call(
 ) -> int:
     from cloudstack_mcp.server.app import open_app
 
+    if as_json:  # --json prints the structured content: the whole answer, not the text's projection
+        settings = dataclasses.replace(settings, output="json")
     async with open_app(settings) as app:
         tool = app.inventory.get(name)
         if texts is not None:

@@ -131,7 +131,8 @@ async def test_fetch_all_keeps_what_it_shows_and_counts_the_rest(
     total = sim.cloud.store.count("UserVmResponse")
     assert total > render.DEFAULT_MAX_ROWS
     async with _client(_settings(sim, tmp_path), catalog) as (_app, client):
-        result = await client.call_tool("list_virtual_machines", {"fetch_all": True, "listall": True})
+        # fields=["*"]: the whole (kept) answer as structured content (issue 12: a long list's projection is left out)
+        result = await client.call_tool("list_virtual_machines", {"fetch_all": True, "listall": True, "fields": ["*"]})
         assert not result.is_error, _text(result)
         rows = result.structured_content["virtualmachine"]
         assert len(rows) == render.DEFAULT_MAX_ROWS and result.structured_content["count"] == total

@@ -107,7 +107,7 @@ def test_long_list_is_cut_with_a_note_never_silently() -> None:
     text = render_answer(api, {"count": 250, "virtualmachine": items}, max_rows=100)
     assert len(rows(text)) == 101
     note = next(line for line in text.splitlines() if line.startswith("rows cut"))
-    assert "showing 100 of 250" in note and "the other 150 are in the structured content" in note
+    assert "showing 100 of 250" in note and "the other 150 are left out" in note  # issue 12: structured content holds the shown rows
     assert "page=2, pagesize=100" in note and "keyword" in note
     assert items[99]["id"] in text and items[100]["id"] not in text
 

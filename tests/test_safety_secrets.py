@@ -92,7 +92,7 @@ async def test_no_secret_leaks_anywhere(tmp_path: Path) -> None:
                 assert r.is_error and "secretkey" in text(r)
                 seen.append(everything(r))
                 # a user with a password, logging in, changing the password
-                accounts = await client.call_tool("list_accounts", {"listall": True})
+                accounts = await client.call_tool("list_accounts", {"listall": True, "fields": ["*"]})
                 account = accounts.structured_content["account"][0]
                 r = await client.call_tool(
                     "create_user",

@@ -351,7 +351,13 @@ class Pipeline:
             text = render_fallback(answer)
         if note:
             text = f"{text}\n{note}"
-        return text_result(text, data=answer if data is None else data)
+        if data is None:  # a list answer: the rows and columns the text shows (render/projection.py)
+            try:
+                data = render.structured_output(api, answer, mode=self.settings.output, fields=fields)
+            except Exception:
+                log.exception("projecting %s failed", api.name)
+                data = answer
+        return text_result(text, data=data)
 
     async def _fetch_all(self, api: ApiSpec, params: dict[str, str], post: bool) -> tuple[Any, str]:
         size = int(params.get("pagesize") or self.settings.page_size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -13,7 +14,7 @@ from cloudstack_mcp.render.summary import is_scalar, is_tag_list, summarise
 from cloudstack_mcp.render.values import cell, is_empty
 from cloudstack_mcp.safety.secrets import MASK, is_secret_name, mask_value
 
-__all__ = ["MAX_COLUMNS", "choose_columns", "render_list"]
+__all__ = ["MAX_COLUMNS", "ListPlan", "choose_columns", "plan_list", "render_list"]
 
 MAX_COLUMNS = 10
 HOIST_FROM_RANK = 5.0  # place, kind, size, ... (never id, name, state or addresses)
@@ -166,6 +167,63 @@ def _filters(api: ApiSpec | None) -> str:
     return ", ".join(picked) or "the API's filters"
 
 
+@dataclass(frozen=True)
+class ListPlan:
+    """What a list answer shows: the same for the text and the structured content (render/projection.py)."""
+
+    rows: _Rows
+    columns: list[str]  # the table's columns, after hoisting
+    table: list[list[str | None]]  # cell texts, one row per shown item
+    hoisted: list[tuple[str, str]]  # (column, text) the same in every row, said once under the table
+    shown: int  # items shown (the first `shown`)
+    unknown: list[str] = field(default_factory=list)  # requested fields the items do not have
+    known: list[str] = field(default_factory=list)  # fields the items have (for the unknown note)
+
+    def left_out(self) -> tuple[list[str], int]:
+        """(fields with a value somewhere that no column shows, how many more are empty in every row)."""
+        shown = self.columns + [c for c, _ in self.hoisted]
+        heads = {split_path(c)[0].lower() for c in shown if split_path(c)}
+        rest = [k for k in self.rows.keys if k.lower() not in heads]
+        filled = [k for k in rest if self.rows.has_value(k)]
+        return filled, len(rest) - len(filled)
+
+
+def plan_list(
+    api: ApiSpec | None,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    fields: Sequence[str] | None,
+    max_rows: int,
+    docs: Mapping[str, str],
+) -> ListPlan:
+    """Columns (chosen by rules, or `fields`), the cells of the shown rows, and the columns said once."""
+    rows = _Rows(items)
+    unknown: list[str] = []
+    known: list[str] = []
+    if fields:
+        columns, unknown, known = _resolve(items, fields)
+        if len(columns) <= 1 and unknown:
+            columns = _choose_columns(rows)
+    else:
+        columns = _choose_columns(rows)
+    shown = items[: max(max_rows, 0)]
+    cols = [_column(c, api.name if api else None) for c in columns]
+    table = [[_cell_text(item, c, docs, api) for c in cols] for item in shown]
+    hoisted: list[tuple[str, str]] = []
+    if not fields and len(shown) >= HOIST_MIN_ROWS:
+        keep = []
+        for i, c in enumerate(columns):
+            values = {row[i] for row in table}
+            rank = field_rank(c)
+            if len(values) == 1 and None not in values and rank is not None and rank >= HOIST_FROM_RANK:
+                hoisted.append((c, str(next(iter(values)))))
+            else:
+                keep.append(i)
+        columns = [columns[i] for i in keep]
+        table = [[row[i] for i in keep] for row in table]
+    return ListPlan(rows, columns, table, hoisted, len(shown), unknown, known)
+
+
 def render_list(
     api: ApiSpec | None,
     key: str,
@@ -198,58 +256,35 @@ def render_list(
         lines.append(f"(no {key} in this answer)")
         return "\n".join(lines)
 
-    rows = _Rows(items)
-    if fields:
-        columns, unknown, known = _resolve(items, fields)
-        if unknown:
-            hints = sorted({m for u in unknown for m in difflib.get_close_matches(u.lower(), known, n=3, cutoff=0.6)})
-            lines.append(
-                f"unknown fields ignored: {', '.join(unknown)}"
-                + (f" (did you mean {', '.join(hints)}?)" if hints else "")
-                + f"; fields these items have: {', '.join(known)}"
-            )
-        if len(columns) <= 1 and unknown:
-            columns = _choose_columns(rows)
-    else:
-        columns = _choose_columns(rows)
-
-    shown = items[: max(max_rows, 0)]
-    cols = [_column(c, api.name if api else None) for c in columns]
-    table = [[_cell_text(item, c, docs, api) for c in cols] for item in shown]
-    hoisted: list[str] = []
-    if not fields and len(shown) >= HOIST_MIN_ROWS:
-        keep = []
-        for i, c in enumerate(columns):
-            values = {row[i] for row in table}
-            rank = field_rank(c)
-            if len(values) == 1 and None not in values and rank is not None and rank >= HOIST_FROM_RANK:
-                hoisted.append(f"{c}={next(iter(values))}")
-            else:
-                keep.append(i)
-        columns = [columns[i] for i in keep]
-        table = [[row[i] for i in keep] for row in table]
-
+    plan = plan_list(api, items, fields=fields, max_rows=max_rows, docs=docs)
+    if plan.unknown:
+        close = (difflib.get_close_matches(u.lower(), plan.known, n=3, cutoff=0.6) for u in plan.unknown)
+        hints = sorted({m for matches in close for m in matches})
+        lines.append(
+            f"unknown fields ignored: {', '.join(plan.unknown)}"
+            + (f" (did you mean {', '.join(hints)}?)" if hints else "")
+            + f"; fields these items have: {', '.join(plan.known)}"
+        )
+    columns, table, shown = plan.columns, plan.table, plan.shown
+    hoisted = [f"{c}={text}" for c, text in plan.hoisted]
     lines.append(" | ".join(columns))
     lines.extend(" | ".join(cell(v) for v in row) for row in table)
     if hoisted:
         lines.append(f"same in every row: {', '.join(hoisted)}")
-    if len(items) > len(shown):
+    if len(items) > shown:
         lines.append(
-            f"rows cut: showing {len(shown)} of {len(items)}; the other {len(items) - len(shown)} are in the"
-            f" structured content. To see them here, narrow the list ({_filters(api)}) or page with"
-            f" page=2, pagesize={max(len(shown), 1)}."
+            f"rows cut: showing {shown} of {len(items)}; the other {len(items) - shown} are left out. To see"
+            f" them, narrow the list ({_filters(api)}) or page with page=2, pagesize={max(shown, 1)}."
         )
-    lines.extend(_left_out(rows, columns + [h.split("=", 1)[0] for h in hoisted]))
+    lines.extend(_left_out(plan))
     return "\n".join(lines)
 
 
-def _left_out(rows: _Rows, shown: Sequence[str]) -> list[str]:
-    heads = {split_path(c)[0].lower() for c in shown if split_path(c)}
-    rest = [k for k in rows.keys if k.lower() not in heads]
-    if not rest:
+def _left_out(plan: ListPlan) -> list[str]:
+    filled, empty = plan.left_out()
+    rows = plan.rows
+    if not filled and not empty:
         return []
-    filled = [k for k in rest if rows.has_value(k)]
-    empty = len(rest) - len(filled)
     if not filled:
         return [f"({empty} more fields, empty in every row)"]
     note = f"not shown: {len(filled)} more fields ({', '.join(filled)})"
@@ -258,7 +293,7 @@ def _left_out(rows: _Rows, shown: Sequence[str]) -> list[str]:
     example = ", ".join(f'"{k}"' for k in filled[:2])
     nested = _nested_example(rows)
     more = f' (nested: "{nested}"; all: "*")' if nested else ' (all: "*")'
-    note += f". Pick columns with fields=[{example}, ...]{more}; the structured content has every field."
+    note += f". Pick columns with fields=[{example}, ...]{more}; the same goes for the structured content."
     return [note]
 
 

@@ -1,9 +1,11 @@
-"""Output modes: what the text part of a tool result holds (the structured content is always the full answer).
+"""Output modes: what the text part and the structured content of a tool result hold.
 
-- `text` (default): the compact rendering. Clients that pass structured content on
-  to the model lose nothing, and the model reads a fraction of the JSON's tokens.
-- `json`: the answer as compact JSON text, for clients that drop structured content.
-- `both`: the compact rendering, then the JSON.
+- `text` (default): the compact rendering; the structured content of a list answer is the same
+  projection as data (render/projection.py), left out when that would be over STRUCTURED_LIMIT
+  bytes; any other answer as it is. Whichever part a client hands the model (text, structured
+  content or both), it reads a fraction of the JSON's tokens.
+- `json`: the answer as compact JSON text, and the whole answer as structured content.
+- `both`: the compact rendering, then the JSON; the whole answer as structured content.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.render.answer import DEFAULT_MAX_ROWS, answer_kind, list_part, render_answer
 from cloudstack_mcp.render.fields import extract, split_path
+from cloudstack_mcp.render.projection import project_answer, wants_everything
 from cloudstack_mcp.safety.secrets import mask_value
 
-__all__ = ["DEFAULT_OUTPUT", "OutputMode", "answer_json", "parse_output_mode", "render_output"]
+__all__ = ["DEFAULT_OUTPUT", "STRUCTURED_LIMIT", "OutputMode", "answer_json", "parse_output_mode", "render_output", "structured_output"]
 
 
 class OutputMode(str, Enum):
@@ -28,6 +31,11 @@ class OutputMode(str, Enum):
 
 
 DEFAULT_OUTPUT = OutputMode.TEXT
+# A list's structured projection is sent only up to this size (~500 tokens). A longer one would double
+# what a client that reads both parts hands the model, for rows the text already holds: it is left out,
+# and every client reads the text (clients that prefer structured content use the text when there is none).
+STRUCTURED_LIMIT = 2048
+_MIN_ROW_BYTES = 44  # the least a projected row holds: {"id":"<uuid>"},
 
 
 def parse_output_mode(value: str | OutputMode) -> OutputMode:
@@ -98,3 +106,26 @@ def render_output(
     if mode is OutputMode.BOTH:
         return f"{text}\n\nJSON:\n{answer_json(api, answer, fields=fields, max_rows=max_rows)}"
     return text
+
+
+def structured_output(
+    api: ApiSpec | None,
+    answer: Any,
+    *,
+    mode: OutputMode | str = DEFAULT_OUTPUT,
+    fields: Sequence[str] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> Any:
+    """The structured content of a tool result in the chosen output mode (see the module docstring);
+    None (left out) for a list whose projection would be over STRUCTURED_LIMIT bytes."""
+    if parse_output_mode(mode) is not OutputMode.TEXT:
+        return answer
+    if not wants_everything(fields) and isinstance(answer, Mapping) and answer_kind(api, answer) == "list":
+        part = list_part(answer)
+        if part is not None and min(len(part[1]), max_rows) * _MIN_ROW_BYTES > STRUCTURED_LIMIT:
+            return None  # too many rows to fit whatever the columns: skip working the projection out
+    projected = project_answer(api, answer, fields=fields, max_rows=max_rows)
+    if projected is answer:  # not a list, or every field asked for: the answer as it is
+        return answer
+    size = len(json.dumps(projected, ensure_ascii=False, separators=(",", ":"), default=str))
+    return projected if size <= STRUCTURED_LIMIT else None
