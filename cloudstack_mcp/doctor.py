@@ -199,7 +199,16 @@ def _ca_in_use(verify: bool | str) -> str:
 
 
 async def _signed_call(client: CloudStackClient, settings: Settings) -> tuple[list[Check], bool]:
-    """The signed call and the clock check; True when calls work."""
+    """The signed call (or the login and a call in its session) and the clock check; True when calls work."""
+    if settings.auth_mode == "login":
+        try:
+            await client.login()
+        except CloudStackMcpError as exc:
+            fix = (
+                "check CLOUDSTACK_USERNAME, CLOUDSTACK_PASSWORD and CLOUDSTACK_DOMAIN (the user's domain path, "
+                "e.g. /Engineering; / for ROOT), and that user and account are enabled"
+            )
+            return [Check("login", "fail", str(exc), fix)], False
     request = client.prepare("listCapabilities")
     try:
         raw = await client.send(request)
@@ -219,7 +228,8 @@ async def _signed_call(client: CloudStackClient, settings: Settings) -> tuple[li
     else:
         version = raw.json()["listcapabilitiesresponse"].get("capability", {}).get("cloudstackversion", "?")
         who = await _who(client, settings)
-        checks.append(Check("signed call", "ok", f"CloudStack {version}; acting as {who}"))
+        how = "call in a login session" if settings.auth_mode == "login" else "signed call"
+        checks.append(Check("signed call", "ok", f"CloudStack {version}; {how} as {who}"))
         if settings.auth_mode == "keys":
             checks.append(await _key_rules(client, settings))
     checks.append(_clock(offset, settings))

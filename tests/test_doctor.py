@@ -164,3 +164,20 @@ def test_embedded_simulator_with_skew_and_faults(env: Path, capsys: pytest.Captu
     faults.write_text(json.dumps([{"api": "listZones", "kind": "error", "code": 530, "text": "zone db down"}]))
     assert main(["call", "list_zones", "--simulator-faults", str(faults)]) == 1
     assert "zone db down" in capsys.readouterr().err
+
+
+def test_username_and_password(
+    env: Path, sim: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = sim.credentials["user"]
+    monkeypatch.setenv("CLOUDSTACK_ENDPOINT", sim.endpoint)
+    monkeypatch.setenv("CLOUDSTACK_USERNAME", user.username)
+    monkeypatch.setenv("CLOUDSTACK_PASSWORD", user.password)
+    monkeypatch.setenv("CLOUDSTACK_DOMAIN", user.domain)
+    code, checks, out = doctor(capsys)
+    assert code == 0, out
+    assert f"login session as user {user.username}" in checks["signed call"]["summary"]
+    assert checks["configuration"]["details"]["password"].startswith("set, never shown")
+    monkeypatch.setenv("CLOUDSTACK_PASSWORD", "wrong-password")
+    code, checks, _ = doctor(capsys)
+    assert code == 1 and checks["login"]["status"] == "fail" and "CLOUDSTACK_DOMAIN" in checks["login"]["fix"]
