@@ -248,6 +248,13 @@ def test_get_user_by_api_key(admin, sim):
     assert user["accountid"] and "secretkey" not in user
 
 
+def test_guest_os_types_as_cloudstack_names_them(admin):
+    types = {o["description"]: o["oscategoryname"] for o in admin.ok("listOsTypes")["ostype"]}
+    assert types["CentOS 5.5 (64-bit)"] == "CentOS" and types["Windows Server 2022 (64-bit)"] == "Windows"
+    categories = {c["name"] for c in admin.ok("listOsCategories")["oscategory"]}
+    assert {"CentOS", "Debian", "Ubuntu", "RedHat", "Windows", "Other"} <= categories
+
+
 # ---- initial states -------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from cloudstack_mcp.simulator.backend.seed.build import Seeder
 from cloudstack_mcp.simulator.backend.seed.default import seed_default
+from cloudstack_mcp.simulator.backend.seed.guestos import seed_guest_os
 from cloudstack_mcp.simulator.backend.seed.samples import seed_samples
 from cloudstack_mcp.simulator.backend.seed.sandbox import seed_sandbox
 from cloudstack_mcp.simulator.backend.seed.settings import seed_settings
@@ -29,4 +30,5 @@ def seed_cloud(cloud: Cloud, profile: str = "default") -> None:
         raise ValueError(f"unknown seed profile {profile!r}; known: {', '.join(sorted(PROFILES))}") from None
     seeder = Seeder(cloud)
     builder(seeder)
+    seed_guest_os(seeder)
     seed_settings(seeder)

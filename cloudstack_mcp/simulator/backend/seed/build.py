@@ -199,7 +199,7 @@ def image_store(s: Seeder, key: str, z: Entity, name: str, url: str, **fields: A
 
 def guest_os(s: Seeder, table: tuple[tuple[str, str], ...]) -> dict[str, Entity]:
     """OS categories and types from (description, category) pairs; the types by description."""
-    categories: dict[str, Entity] = {}
+    categories: dict[str, Entity] = {c["name"]: c for c in s.store.all("GuestOSCategoryResponse")}
     for _, cat in table:
         if cat not in categories:
             categories[cat] = s.add("GuestOSCategoryResponse", f"oscat:{cat}", {"name": cat, "isfeatured": False})
