@@ -128,3 +128,27 @@ async def test_prompts_over_stdio(tmp_path: Path) -> None:
         assert len(listed.prompts) == len(OPERATOR_WORKFLOWS)
         got = await client.get_prompt("zone_capacity", {"zone": "zone-a"})
         assert "`list_capacity`" in got.messages[0].content.text  # type: ignore[union-attr]
+
+
+async def test_argument_completion_from_the_cloud(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
+    from mcp_types import PromptReference
+
+    hosts = sorted(h["name"] for h in sim.cloud.store.all("HostResponse") if h.get("type") == "Routing")
+    async with open_app(settings_for(sim, tmp_path), catalog=catalog) as app, Client(create_server(app)) as client:
+        got = await client.complete(
+            PromptReference(type="ref/prompt", name="drain_host"), {"name": "host", "value": ""}
+        )
+        assert got.completion.values == hosts and hosts
+        prefix = hosts[0][:5]
+        got = await client.complete(
+            PromptReference(type="ref/prompt", name="drain_host"), {"name": "host", "value": prefix}
+        )
+        assert got.completion.values and all(v.startswith(prefix) for v in got.completion.values)
+        got = await client.complete(
+            PromptReference(type="ref/prompt", name="snapshot_policy"), {"name": "interval", "value": "w"}
+        )
+        assert got.completion.values == ["weekly"]
+        got = await client.complete(
+            PromptReference(type="ref/prompt", name="onboard_tenant"), {"name": "tenant", "value": "x"}
+        )
+        assert got.completion.values == []  # nothing the cloud could know

@@ -24,7 +24,16 @@ from cloudstack_mcp.server.prompt_data import WORKFLOWS, Step, Workflow
 from cloudstack_mcp.tools.inventory import Inventory
 from cloudstack_mcp.tools.toolsets import category_for
 
-__all__ = ["PromptError", "arguments_of", "get_prompt", "list_prompts", "render", "server_handlers", "workflow"]
+__all__ = [
+    "PromptError",
+    "arguments_of",
+    "complete_argument",
+    "get_prompt",
+    "list_prompts",
+    "render",
+    "server_handlers",
+    "workflow",
+]
 
 
 class PromptError(ValueError):
@@ -141,8 +150,47 @@ def arguments_of(step: Step) -> list[str]:
     return [name for name, _ in _pairs(step)]
 
 
+# Prompt arguments whose values the cloud knows: argument -> (list API, extra parameters, answer field).
+_COMPLETIONS: dict[str, tuple[str, dict[str, str], str]] = {
+    "zone": ("listZones", {}, "name"),
+    "host": ("listHosts", {"type": "Routing"}, "name"),
+    "vm": ("listVirtualMachines", {"listall": "true"}, "name"),
+    "network": ("listNetworks", {"listall": "true"}, "name"),
+    "volume": ("listVolumes", {"listall": "true"}, "name"),
+    "account": ("listAccounts", {"listall": "true"}, "name"),
+    "cluster": ("listKubernetesClusters", {"listall": "true"}, "name"),
+    "template": ("listTemplates", {"templatefilter": "executable"}, "name"),
+}
+_FIXED = {"interval": ["hourly", "daily", "weekly", "monthly"]}
+_MAX_COMPLETIONS = 100  # the protocol's limit per answer
+
+
+async def complete_argument(app: Any, prompt: str, argument: str, prefix: str) -> list[str]:
+    """Names for a prompt argument from the cloud (zones, hosts, VMs, ...), matching what was typed.
+
+    Read-only list calls through the client; any failure (an API the role lacks, the server down)
+    simply offers nothing: completion is a convenience and must never get in the way."""
+    if prompt not in {w.name for w in WORKFLOWS}:
+        return []
+    if argument in _FIXED:
+        return [v for v in _FIXED[argument] if v.startswith(prefix.lower())]
+    if argument not in _COMPLETIONS:
+        return []
+    api, extra, field = _COMPLETIONS[argument]
+    if app.catalog.find(api) is None:
+        return []
+    params = dict(extra, **({"keyword": prefix} if prefix else {}))
+    try:
+        answer = await app.client.call(api, params, idempotent=True)
+    except Exception:  # noqa: BLE001 - see the docstring
+        return []
+    rows = next((v for v in answer.values() if isinstance(v, list)), []) if isinstance(answer, dict) else []
+    names = sorted({str(r[field]) for r in rows if isinstance(r, dict) and r.get(field)})
+    return [n for n in names if n.lower().startswith(prefix.lower())] or names
+
+
 def server_handlers(app: Any) -> dict[str, Any]:
-    """on_list_prompts / on_get_prompt for the SDK's low-level Server."""
+    """on_list_prompts / on_get_prompt / on_completion for the SDK's low-level Server."""
     listing = list_prompts()
 
     async def on_list_prompts(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
@@ -154,4 +202,15 @@ def server_handlers(app: Any) -> dict[str, Any]:
         except PromptError as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from None
 
-    return {"on_list_prompts": on_list_prompts, "on_get_prompt": on_get_prompt}
+    async def on_completion(ctx: Any, params: types.CompleteRequestParams) -> types.CompleteResult:
+        ref, arg = params.ref, params.argument
+        values: list[str] = []
+        if isinstance(ref, types.PromptReference):
+            values = await complete_argument(app, ref.name, arg.name, arg.value or "")
+        return types.CompleteResult(
+            completion=types.Completion(
+                values=values[:_MAX_COMPLETIONS], total=len(values), has_more=len(values) > _MAX_COMPLETIONS
+            )
+        )
+
+    return {"on_list_prompts": on_list_prompts, "on_get_prompt": on_get_prompt, "on_completion": on_completion}
