@@ -120,6 +120,16 @@ def json_value(sim: Simulator, api: ApiSpec, name: str, ptype: str, element: str
     }.get(ptype, "sim-value")
 
 
+def required_args(sim: Simulator, api: ApiSpec) -> dict[str, Any]:
+    """Valid JSON arguments for every required parameter of `api`."""
+    return {p.name: json_value(sim, api, p.name, p.type, p.collection_type) for p in api.params if p.required}
+
+
+def sent(sim: Simulator, start: int, api: ApiSpec) -> list[Any]:
+    """The requests for `api` the simulator received since request number `start`."""
+    return [r for r in sim.requests[start:] if (r.command or "").lower() == api.name.lower()]
+
+
 def wire_form(value: Any, name: str) -> dict[str, str]:
     """What the server must receive for a JSON value (written independently of schema.encode)."""
     if isinstance(value, list) and value and isinstance(value[0], dict):

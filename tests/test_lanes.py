@@ -1,7 +1,8 @@
-"""The test lanes: the README's test command is the fast lane, and .ci/run runs it verbatim."""
+"""The test lanes (the README command is the fast lane, .ci/run runs it verbatim) and the layout of the tests."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 from tests.apidata import ROOT
@@ -29,3 +30,15 @@ def test_the_lane_markers_are_registered() -> None:
     markers = re.search(r"^markers = \[(?P<body>.*?)^\]", text, re.S | re.M)
     assert markers and {"slow", "clients", "lb"} <= set(re.findall(r'^\s*"(\w+):', markers.group("body"), re.M))
     assert re.search(r'^\s*"pytest-xdist[>=<~]', text, re.M)  # the command's -n needs it, in the test extra
+
+
+def test_no_test_module_imports_another_or_conftest() -> None:
+    """Shared helpers live in tests/*_helpers.py and tests/apidata.py, fixtures in conftest.py only."""
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                last = name.rsplit(".", 1)[-1]
+                assert not (last.startswith("test_") or last == "conftest"), f"{path.name} imports {name}"

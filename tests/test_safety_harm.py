@@ -16,8 +16,8 @@ from cloudstack_mcp.safety.confirm import needs_confirmation
 from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
 from tests.apidata import SPEC_420, catalog_of
+from tests.core_helpers import required_args, sent
 from tests.core_helpers import safety_settings as settings_for
-from tests.test_safety_walk import required_args, sent
 
 pytestmark = pytest.mark.anyio
 CATALOG = catalog_of(SPEC_420)

@@ -6,26 +6,17 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from cloudstack_mcp.catalog.model import ApiSpec, Catalog
+from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.policy.classify import Severity, classify, for_call
 from cloudstack_mcp.server.app import open_app
 from cloudstack_mcp.simulator import Simulator
 from tests.apidata import SPEC_418, SPEC_420
-from tests.core_helpers import json_value, safety_settings
+from tests.core_helpers import required_args, safety_settings, sent
 
 pytestmark = pytest.mark.anyio
-
-
-def required_args(sim: Simulator, api: ApiSpec) -> dict[str, Any]:
-    return {p.name: json_value(sim, api, p.name, p.type, p.collection_type) for p in api.params if p.required}
-
-
-def sent(sim: Simulator, start: int, api: ApiSpec) -> list[Any]:
-    return [r for r in sim.requests[start:] if (r.command or "").lower() == api.name.lower()]
 
 
 @pytest.mark.slow

@@ -9,23 +9,11 @@ import hashlib
 from typing import Any
 
 import pytest
-from conftest import SPEC_420
-from simulator_helpers import Signed
 
-from cloudstack_mcp.simulator import Simulator
+from tests.apidata import SPEC_420
+from tests.simulator_helpers import Signed
 
-
-@pytest.fixture(scope="module", params=[None, SPEC_420], ids=["builtin", "4.20"])
-def sim(request):
-    with Simulator(request.param, job_seconds=0).running() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def admin(sim):
-    client = Signed(sim)
-    yield client
-    client.close()
+pytestmark = pytest.mark.parametrize("sim", [None, SPEC_420], ids=["builtin", "4.20"], indirect=True)
 
 
 def call(client: Signed, command: str, **params: Any) -> tuple[int, dict]:
