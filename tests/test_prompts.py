@@ -147,8 +147,18 @@ async def test_argument_completion_from_the_cloud(sim: Simulator, catalog: Catal
         got = await client.complete(
             PromptReference(type="ref/prompt", name="snapshot_policy"), {"name": "interval", "value": "w"}
         )
-        assert got.completion.values == ["weekly"]
+        assert got.completion.values == ["WEEKLY"]
         got = await client.complete(
             PromptReference(type="ref/prompt", name="onboard_tenant"), {"name": "tenant", "value": "x"}
         )
         assert got.completion.values == []  # nothing the cloud could know
+
+
+async def test_call_api_arguments_are_typed_and_the_toolsets_said_once(
+    sim: Simulator, catalog: Catalog, tmp_path: Path
+) -> None:
+    async with open_app(settings_for(sim, tmp_path), catalog=catalog) as app, Client(create_server(app)) as client:
+        got = await client.get_prompt("snapshot_policy", {"volume": "web1-root"})
+    text = got.messages[0].content.text  # type: ignore[union-attr]
+    assert '"maxsnaps": 7' in text and '"intervaltype": "DAILY"' in text  # typed; the default filled in
+    assert text.count("--toolsets") == 1 and "--toolsets default,snapshot" in text

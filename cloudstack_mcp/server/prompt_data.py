@@ -18,6 +18,7 @@ class Argument:
     name: str
     description: str
     required: bool = False
+    default: str = ""  # filled in when the user gives none
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ WORKFLOWS: tuple[Workflow, ...] = (
         goal="Give volume {volume} a {interval} snapshot policy.",
         arguments=(
             Argument("volume", "volume name or id (or the VM whose ROOT volume is meant)", required=True),
-            Argument("interval", "hourly, daily, weekly or monthly (default daily)"),
+            Argument("interval", "HOURLY, DAILY, WEEKLY or MONTHLY (default DAILY)", default="DAILY"),
         ),
         steps=(
             Step("listVolumes", "the volume's id and state", "keyword={volume}"),

@@ -17,7 +17,7 @@ from typing import Any
 import mcp_types as types
 from mcp import MCPError
 
-from cloudstack_mcp.catalog.model import Catalog
+from cloudstack_mcp.catalog.model import ApiSpec, Catalog
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.policy.classify import classify
 from cloudstack_mcp.server.prompt_data import WORKFLOWS, Step, Workflow
@@ -92,37 +92,60 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
 
 
 def render(w: Workflow, values: Mapping[str, str], catalog: Catalog, inventory: Inventory, settings: Settings) -> str:
-    """The guide as one user message: goal, numbered steps with how to call each here, notes."""
+    """The guide as one user message: goal, numbered steps with how to call each here, notes.
+
+    Steps whose API has no tool here go through call_api; which toolsets would list them is said
+    once at the end, not per step (a guide is read by a model: every repeated word costs tokens)."""
+    values = {**{a.name: a.default for a in w.arguments if a.default}, **values}
     lines = [_fill(w.goal, values), "", "Steps (CloudStack APIs in order; <...> are values from earlier answers):"]
+    via_call_api: list[str] = []
     for number, step in enumerate(w.steps, 1):
-        lines.append(f"{number}. {_step(step, values, catalog, inventory, settings)}")
-    lines += ["", *(_fill(note, values) for note in w.notes)]
+        text, toolset = _step(step, values, catalog, inventory, settings)
+        lines.append(f"{number}. {text}")
+        if toolset and toolset not in via_call_api:
+            via_call_api.append(toolset)
+    lines.append("")
+    if via_call_api:
+        lines.append(
+            "call_api runs an API this profile lists no tool for (describe_api shows its parameters); "
+            f"--toolsets {','.join(['default', *via_call_api])} would list them as tools."
+        )
+    lines += [_fill(note, values) for note in w.notes]
     lines.append(
         "Changes may ask for confirmation; pass dry_run=true first to see exactly what would be sent. "
         "search_apis finds any other API you need."
     )
-    return "\n".join(lines).replace("\n\n\n", "\n\n")
+    return "\n".join(lines)
 
 
-def _step(step: Step, values: Mapping[str, str], catalog: Catalog, inventory: Inventory, settings: Settings) -> str:
-    why = _fill(step.why, values)
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _step(
+    step: Step, values: Mapping[str, str], catalog: Catalog, inventory: Inventory, settings: Settings
+) -> tuple[str, str | None]:
+    """(the step's line, the toolset that would list its API when it goes through call_api)."""
+    why = _sentence(_fill(step.why, values))
     pairs = [(name, _fill(value, values)) for name, value in _pairs(step)]
     args = " ".join(f"{k}={_shown(v)}" for k, v in pairs)
     api = catalog.find(step.api)
     if api is None:
-        return f"{step.api}: {why}. This CloudStack does not offer {step.api} (not in its listApis): skip this step."
+        return (
+            f"{step.api}: {why} This CloudStack does not offer {step.api} (not in its listApis): skip this step.",
+            None,
+        )
     tool = inventory.tool_name_of(api.name)
     if tool is not None and tool in inventory:
-        return f"`{tool}`: {why}." + (f" Arguments: {args}" if args else "")
+        return f"`{tool}`: {why}" + (f" Arguments: {args}" if args else ""), None
     if settings.read_only and not classify(api).read_only:
-        return f"{api.name}: {why}. Not available: this server runs --read-only (the step changes something)."
+        return f"{api.name}: {why} Not available: this server runs --read-only (the step changes something).", None
     if "call_api" not in inventory:
-        return f"{api.name}: {why}. Not listed by this server: restart it with --toolsets {category_for(api.name)}."
-    call = _call_api_args(api.name, pairs)
-    return (
-        f"{api.name}: {why}. Not a tool in this profile: call_api({call}) (describe_api shows its parameters; "
-        f"--toolsets {category_for(api.name)} would list it)."
-    )
+        return (
+            f"{api.name}: {why} Not listed by this server: restart it with --toolsets {category_for(api.name)}.",
+            None,
+        )
+    return f"{api.name}: {why} call_api({_call_api_args(api, pairs)})", category_for(api.name)
 
 
 # name=value, where a value may hold <placeholders with spaces> and [lists]
@@ -138,11 +161,24 @@ def _shown(value: str) -> str:
     return json.dumps(value) if " " in value and not value.startswith(("<", "[")) else value
 
 
-def _call_api_args(api_name: str, pairs: list[tuple[str, str]]) -> str:
+def _call_api_args(api: ApiSpec, pairs: list[tuple[str, str]]) -> str:
     if not pairs:
-        return f"name={json.dumps(api_name)}"
-    arguments = {k: [v[1:-1]] if v.startswith("[") and v.endswith("]") else v for k, v in pairs}
-    return f"name={json.dumps(api_name)}, arguments={json.dumps(arguments)}"
+        return f"name={json.dumps(api.name)}"
+    arguments = {name: _typed(api, name, value) for name, value in pairs}
+    return f"name={json.dumps(api.name)}, arguments={json.dumps(arguments)}"
+
+
+def _typed(api: ApiSpec, name: str, value: str) -> Any:
+    """A step's value as JSON of its parameter's type (true, 7, ["id"]); placeholders stay text."""
+    param = api.param(name)
+    ptype = param.type if param is not None else "string"
+    if value.startswith("[") and value.endswith("]"):
+        return [value[1:-1]]
+    if ptype == "boolean" and value in ("true", "false"):
+        return value == "true"
+    if ptype in ("integer", "long", "short") and value.isdigit():
+        return int(value)
+    return value
 
 
 def arguments_of(step: Step) -> list[str]:
@@ -161,7 +197,7 @@ _COMPLETIONS: dict[str, tuple[str, dict[str, str], str]] = {
     "cluster": ("listKubernetesClusters", {"listall": "true"}, "name"),
     "template": ("listTemplates", {"templatefilter": "executable"}, "name"),
 }
-_FIXED = {"interval": ["hourly", "daily", "weekly", "monthly"]}
+_FIXED = {"interval": ["HOURLY", "DAILY", "WEEKLY", "MONTHLY"]}
 _MAX_COMPLETIONS = 100  # the protocol's limit per answer
 
 
@@ -173,7 +209,7 @@ async def complete_argument(app: Any, prompt: str, argument: str, prefix: str) -
     if prompt not in {w.name for w in WORKFLOWS}:
         return []
     if argument in _FIXED:
-        return [v for v in _FIXED[argument] if v.startswith(prefix.lower())]
+        return [v for v in _FIXED[argument] if v.startswith(prefix.upper())]
     if argument not in _COMPLETIONS:
         return []
     api, extra, field = _COMPLETIONS[argument]
