@@ -249,3 +249,23 @@ async def test_added_delay_after_a_job_ends(sim: Simulator, catalog: Catalog, tm
     polls = [r for r in sim.requests[before:] if r.command == "queryAsyncJobResult" and r.params.get("jobid") == jobid]
     # 0.5 s is the schedule's bound; the slack is for a loaded test machine (bench/bench_jobs.py measures it)
     assert 0 <= answered - ended <= 0.5 + 0.4 and 2 <= len(polls) <= 4
+
+
+async def test_wait_false_job_gets_its_outcome_once_waited_for(
+    clean_sim: Simulator, catalog: Catalog, tmp_path: Path
+) -> None:
+    clean_sim.job_seconds = 0.3
+    async with connected(settings_for(clean_sim, tmp_path), catalog) as (_app, client):
+        started = await client.call_tool(
+            "deploy_virtual_machine", {**deploy_args(clean_sim, catalog, "later-vm"), "wait": False}
+        )
+        jobid = started.structured_content["jobid"]
+        done = await client.call_tool("wait_for_job", {"jobid": jobid})
+        assert not done.is_error and done.structured_content["jobresult"]["virtualmachine"]["name"] == "later-vm"
+    records = audit(tmp_path)
+    assert [(r["record"], r.get("status")) for r in records] == [
+        ("intent", None),
+        ("outcome", "running"),
+        ("outcome", "succeeded"),
+    ]
+    assert records[2]["followed"] == "wait=false" and records[2]["job_id"] == jobid and records[2]["final"] is True
