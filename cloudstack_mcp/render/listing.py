@@ -178,9 +178,15 @@ class ListPlan:
     shown: int  # items shown (the first `shown`)
     unknown: list[str] = field(default_factory=list)  # requested fields the items do not have
     known: list[str] = field(default_factory=list)  # fields the items have (for the unknown note)
+    _left: list[tuple[list[str], int]] = field(default_factory=list, repr=False, compare=False)
 
     def left_out(self) -> tuple[list[str], int]:
         """(fields with a value somewhere that no column shows, how many more are empty in every row)."""
+        if not self._left:
+            self._left.append(self._work_out_left_out())
+        return self._left[0]
+
+    def _work_out_left_out(self) -> tuple[list[str], int]:
         shown = self.columns + [c for c, _ in self.hoisted]
         heads = {split_path(c)[0].lower() for c in shown if split_path(c)}
         rest = [k for k in self.rows.keys if k.lower() not in heads]
@@ -196,7 +202,29 @@ def plan_list(
     max_rows: int,
     docs: Mapping[str, str],
 ) -> ListPlan:
-    """Columns (chosen by rules, or `fields`), the cells of the shown rows, and the columns said once."""
+    """Columns (chosen by rules, or `fields`), the cells of the shown rows, and the columns said once.
+
+    The text and the structured content of one result ask for the same plan: the last one is kept."""
+    key = (id(api), tuple(map(id, items)), tuple(fields or ()), max_rows, id(docs))
+    last = _last_plan.get("plan")
+    if last is not None and last[0] == key:
+        return last[2]  # type: ignore[no-any-return]
+    plan = _plan_list(api, items, fields=fields, max_rows=max_rows, docs=docs)
+    _last_plan["plan"] = (key, (api, list(items), docs), plan)  # the refs keep the ids in the key valid
+    return plan
+
+
+_last_plan: dict[str, tuple[Any, Any, ListPlan]] = {}
+
+
+def _plan_list(
+    api: ApiSpec | None,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    fields: Sequence[str] | None,
+    max_rows: int,
+    docs: Mapping[str, str],
+) -> ListPlan:
     rows = _Rows(items)
     unknown: list[str] = []
     known: list[str] = []
