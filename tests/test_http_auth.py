@@ -4,6 +4,7 @@ simulator), a valid token working, JWT checks against a loopback issuer's JWKS, 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from cloudstack_mcp.errors import ConfigError
 from cloudstack_mcp.server.http import check_startup
 from cloudstack_mcp.simulator import Simulator
 from tests.core_helpers import isolated_env
-from tests.http_helpers import Issuer, free_port, serving, settings_for, token_file
+from tests.http_helpers import Issuer, free_port, new_user, serving, settings_for, token_file
 
 pytestmark = pytest.mark.anyio
 
@@ -182,3 +183,22 @@ def test_startup_checks(sim: Simulator, tmp_path: Path) -> None:
                                shared_cloudstack_user=True, allowed_hosts="mcp.example.com"))  # fmt: skip
     with pytest.raises(ConfigError, match="--resource-url"):
         settings_for(sim, tmp_path, 1, oauth_issuer="https://id.example.com")
+
+
+async def test_jwt_principal_claim_maps_to_its_cloudstack_user(sim: Simulator, issuer: Issuer, tmp_path: Path) -> None:
+    own = new_user(sim, "ann-jwt")
+    store = tmp_path / "credentials.json"
+    store.write_text(json.dumps({"ann@example.org": {"api_key": own.api_key, "secret_key": own.secret_key}}))
+    store.chmod(0o600)
+    port = free_port()
+    resource = f"http://127.0.0.1:{port}/mcp"
+    settings = settings_for(sim, tmp_path, port, oauth_issuer=issuer.url, resource_url=resource,
+                            oauth_principal_claim="email", credentials=str(store))  # fmt: skip
+    async with serving(settings) as srv:
+        token = issuer.token("f3a1-subject-id", aud=resource, email="ann@example.org")
+        async with attempt(srv["url"], token) as (seen, client):
+            networks = (await client.call_tool("list_networks", {})).structured_content["network"]
+            assert [n["name"] for n in networks] == ["ann-jwt-net"]  # as her own CloudStack user
+        stranger = issuer.token("0000-subject", aud=resource, email="eve@example.org")
+        async with attempt(srv["url"], stranger) as (seen, outcome):
+            assert isinstance(outcome, Exception) and 403 in _statuses(seen)  # no CloudStack user mapped
