@@ -97,6 +97,7 @@ _OPTION_ENV: dict[str, str] = {
     "simulator_clock_offset": "CLOUDSTACK_MCP_SIMULATOR_CLOCK_OFFSET",
 }
 
+
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """`$XDG_CACHE_HOME/cloudstack-mcp`, else `~/.cache/cloudstack-mcp`."""
     env = os.environ if env is None else env

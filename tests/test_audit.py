@@ -63,7 +63,9 @@ async def _unwritable_case(tmp_path: Path, required: bool) -> tuple[list[str], l
 
     catalog = Catalog.load(SPEC_420)
     with Simulator(SPEC_420, job_seconds=0).running() as sim:
-        settings = safety_settings(sim, tmp_path, audit_log=tmp_path, audit_required=required)  # a directory
+        settings = safety_settings(
+            sim, tmp_path, audit_log=tmp_path, audit_required=required, confirm_mode="allow"
+        )  # a directory; stop is medium: confirmed by default (issue 11)
         async with open_app(settings, catalog=catalog) as app:
             warnings = list(app.guard.warnings)
             start = len(sim.requests)

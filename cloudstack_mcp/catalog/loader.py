@@ -196,7 +196,8 @@ def write_cache(path: Path, catalog: Catalog, settings: Settings) -> str:
     doc: dict[str, Any] = {
         "format": _FORMAT,
         "endpoint": settings.endpoint,
-        "user": settings.user,
+        # Who it was fetched as, by digest: a cache file is no place for an API key.
+        "user": "sha256:" + hashlib.sha256(settings.user.encode()).hexdigest()[:16],
         "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "apis": rows,
     }

@@ -141,7 +141,8 @@ class CloudStackClient:
         return PreparedRequest(command, self._method_for(command, full, post), full)
 
     def _method_for(self, command: str, params: Mapping[str, str], post: bool) -> str:
-        if command.lower() == "login" or self.settings.method == "post":
+        # A session key is a credential: never in a URL (access logs, proxies, debug logs), whatever --method says.
+        if command.lower() == "login" or self.settings.method == "post" or "sessionkey" in params:
             return "POST"
         if self.settings.method == "get":
             return "GET"

@@ -101,7 +101,9 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[None]] = field(default=anyio.sleep, compare=False)  # tests inject one
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, sleep: Callable[[float], Awaitable[None]] = anyio.sleep) -> RetryPolicy:
+    def from_settings(
+        cls, settings: Settings, *, sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    ) -> RetryPolicy:
         """From `Settings`: retries, retry_backoff; one attempt may last 2 x timeout + connect_timeout."""
         return cls(
             retries=settings.retries,

@@ -45,7 +45,6 @@ from cloudstack_mcp.safety.audit import AuditLog, default_audit_path
 from cloudstack_mcp.safety.phrase_key import KeyError_, load_key
 from cloudstack_mcp.safety.secrets import (
     SecretScrubber,
-    default_scrubber,
     install_log_scrubbing,
     is_secret_name,
     mask_params,
@@ -68,10 +67,7 @@ class Guard:
 
     def __init__(self, settings: Settings, *, audit: AuditLog | None = None, scrubber: SecretScrubber | None = None):
         self.settings = settings
-        self.scrubber = scrubber or default_scrubber()
-        for own in (settings.secret_key, settings.password):
-            self.scrubber.remember(own)
-        install_log_scrubbing(self.scrubber)
+        self.scrubber = scrubber or server_scrubber(settings)
         self.mode: confirm.ConfirmMode = getattr(settings, "confirm_mode", "phrase")
         self.via: str = getattr(settings, "confirm_via", "auto")
         self.phrases = confirm.Phrases(self._phrase_key(settings))
@@ -135,8 +131,7 @@ class Guard:
 
     async def review(self, call: ToolCall, ctx: Any) -> Verdict:
         s = self.settings
-        self.scrubber.learn(call.arguments, call.api)
-        self.scrubber.learn(call.params, call.api)
+        self.scrubber.learn(_text_arguments(call.api, call.arguments), call.api)
         names = (call.api.name, _tool_name(call))
         if s.deny_tools and matches(s.deny_tools, *names):
             return self._refuse(call, "it matches --deny-tools")
@@ -181,7 +176,7 @@ class Guard:
         change something, and its message returned scrubbed (it may quote an argument)."""
         spec = api if isinstance(api, ApiSpec) else None
         args = dict(arguments or {})
-        self.scrubber.learn(args, spec)
+        self.scrubber.learn(_text_arguments(spec, args) if spec is not None else args, spec)
         text = self.scrubber.scrub(message)
         if spec is None or not classify(spec).read_only:
             self.audit.decision(
@@ -404,6 +399,30 @@ class Guard:
             "endpoint": self.settings.endpoint or "built-in simulator",
             "user": _who(self.settings),
         }
+
+
+def server_scrubber(settings: Settings) -> SecretScrubber:
+    """A server's scrubber: its configured credentials remembered, every log record of the process passed
+    through it. Made before the server's first request, so nothing is logged before it exists."""
+    scrubber = SecretScrubber()
+    for own in (settings.secret_key, settings.password, settings.api_key, getattr(settings, "confirm_key", None)):
+        scrubber.remember(own)
+    install_log_scrubbing(scrubber)
+    return scrubber
+
+
+_NOT_TEXT = frozenset({"boolean", "integer", "long", "short", "double", "float", "date", "tzdate"})
+
+
+def _text_arguments(api: ApiSpec, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments the scrubber may learn from: not those of a flag or number type (a secret-looking flag
+    such as update_passwd_on_host=true must not make every later `true` a secret)."""
+    out = {}
+    for name, value in arguments.items():
+        param = api.param(str(name))
+        if param is None or param.type.lower() not in _NOT_TEXT:
+            out[name] = value
+    return out
 
 
 def _tool_name(call: ToolCall) -> str:

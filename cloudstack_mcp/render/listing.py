@@ -270,7 +270,9 @@ def render_list(
     total = count if isinstance(count, int) else len(items)
     head = f"count: {total} {key}"
     if total > len(items) and every_page:
-        head += f" (every page read; the answer keeps the first {len(items)}: count them with count_by, or narrow the list)"
+        head += (
+            f" (every page read; the answer keeps the first {len(items)}: count them with count_by, or narrow the list)"
+        )
     elif total > len(items):
         head += f" (this page holds {len(items)}; ask for the next one with page/pagesize)"
     elif total < len(items):

@@ -18,12 +18,14 @@ else.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import re
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -36,6 +38,7 @@ __all__ = [
     "SecretScrubber",
     "default_scrubber",
     "install_log_scrubbing",
+    "is_secret_setting",
     "is_secret_name",
     "mask_params",
     "mask_text",
@@ -52,6 +55,11 @@ _SECRET = re.compile(
     r"token|credential|signature|bindpass|truststorepass|keystorepass|jsessionid|authorization|"
     r"cookie|^pass$|^psk$|^pwd$|sslkey|^ipsecpsk$"
 )
+# Every secret name above holds one of these (lower case, before separators are dropped: "api_key" holds
+# "key" too).
+_NAME_HINTS = ("pass", "secret", "key", "token", "credential", "signature", "jsession", "authoriz", "cookie", "psk",
+               "pwd")  # fmt: skip
+_NAME_HINT = re.compile("|".join(_NAME_HINTS), re.I)
 # ... unless they only describe one (a flag, a length, a policy) or merely contain the letters.
 _NOT_SECRET = re.compile(
     r"(enabled|required|policy|length|type|changed|reset|provider|version|method|expir\w*|bypass\w*|passive\w*)$"
@@ -103,12 +111,29 @@ def is_secret_name(name: str, api: ApiSpec | str | None = None) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def _secret_name(name: str, api_name: str | None) -> bool:
+    # Most names hold none of the letters a secret name needs: decided by one C-speed search (a 20,000-key
+    # map has 20,000 names no cache holds).
+    if _NAME_HINT.search(name) is None and not (api_name and api_name in _API_SECRET_NAMES):
+        return False
     norm = _norm(name)
     if not norm:
         return False
     if api_name and norm in _API_SECRET_NAMES.get(api_name, ()):
         return True
     return bool(_SECRET.search(norm)) and not _NOT_SECRET.search(norm)
+
+
+# Configuration settings that hold a secret: CloudStack's own categories for them, or a name whose last
+# part says so (`security.singlesignon.key`, `ldap.bind.password`, `ssl.keystore`).
+_SECRET_CATEGORIES = frozenset({"hidden", "secure"})
+_SECRET_SETTING = re.compile(r"(?:^|[._-])(?:key|password|passwd|secret|token|passphrase|keystore|pass|psk)$", re.I)
+
+
+def is_secret_setting(name: Any, category: Any = None) -> bool:
+    """True for a configuration setting whose value is a secret (by CloudStack category, or by name)."""
+    if isinstance(category, str) and category.strip().lower() in _SECRET_CATEGORIES:
+        return True
+    return isinstance(name, str) and "." in name and (bool(_SECRET_SETTING.search(name)) or is_secret_name(name))
 
 
 def mask_text(text: str, _found: list[str] | None = None) -> str:
@@ -139,10 +164,12 @@ def _is_pair(entry: Mapping[Any, Any]) -> bool:
 
 
 def _pair_secret(entry: Mapping[Any, Any], api: ApiSpec | str | None) -> bool:
-    """A key/value map entry whose key names a secret."""
-    return _is_pair(entry) and any(
-        isinstance(entry.get(f), str) and is_secret_name(entry[f], api) for f in _PAIR_NAME_FIELDS
-    )
+    """A key/value map entry whose key names a secret, or a configuration setting that holds one."""
+    if not _is_pair(entry):
+        return False
+    if any(isinstance(entry.get(f), str) and is_secret_name(entry[f], api) for f in _PAIR_NAME_FIELDS):
+        return True
+    return is_secret_setting(entry.get("name"), entry.get("category"))
 
 
 def _hidden_field(name: str, entry: Mapping[Any, Any], api: ApiSpec | str | None) -> bool:
@@ -168,6 +195,8 @@ def _mask(value: Any, api: str | None, found: list[str] | None) -> Any:
     if kind is str:
         if "=" not in value and ":" not in value:
             return value
+        # Masked by pattern; of free text only URL credentials (`s3://u:pw@h`, `?password=`) teach a value:
+        # prose ("password: enabled by cloud-init") never does.
         return _scrub_patterns(value, found)
     if kind is dict or isinstance(value, Mapping):
         pair = "value" in value and ("key" in value or "name" in value)
@@ -205,29 +234,50 @@ def _mask(value: Any, api: str | None, found: list[str] | None) -> Any:
 _SCALARS = frozenset({int, float, bool, type(None)})
 
 
-def mask_params(params: Mapping[str, Any], api: ApiSpec | str | None = None) -> dict[str, Any]:
-    """A copy of request parameters (flat CloudStack form or JSON arguments) with secret values masked."""
+def _hidden_names(params: Mapping[Any, Any], api_key: str | None) -> set[str]:
+    """The names of request parameters whose values are secrets: one regex match per flat name, one pass
+    for the secret map entries, so a 20,000-entry map stays linear."""
+    names = [(str(k), v) for k, v in params.items()]
+    flat = {name: m for name, _v in names if "[" in name and (m := _FLAT_ENTRY.match(name))}
     # Flat map entries: details[0].key=secretkey & details[0].value=... -> mask the value of that index.
     secret_entries = set()
-    for name, value in params.items():
-        m = _FLAT_ENTRY.match(str(name))
-        pair_name = m and m.group("field").lower() in _PAIR_NAME_FIELDS and isinstance(value, str)
-        if pair_name and is_secret_name(value, api):
+    for name, m in flat.items():
+        value = params[name]
+        pair_name = isinstance(value, str) and m.group("field").lower() in _PAIR_NAME_FIELDS
+        if pair_name and _secret_name(value, api_key):
             secret_entries.add(m.group("prefix").lower())
+    # updateConfiguration name=security.singlesignon.key&value=...: the value is the secret
+    setting = "value" in params and "name" in params and is_secret_setting(params.get("name"), params.get("category"))
+    hidden = set()
+    for name, _value in names:
+        m = flat.get(name)
+        if setting and name.lower() == "value":
+            hidden.add(name)
+        elif m:
+            field = m.group("field").lower()
+            # details[0].key names the entry; its value is details[0].value
+            if field not in _PAIR_NAME_FIELDS and (
+                _secret_name(field, api_key) or (field == "value" and m.group("prefix").lower() in secret_entries)
+            ):
+                hidden.add(name)
+        elif _secret_name(name, api_key):
+            hidden.add(name)
+    return hidden
+
+
+def mask_params(params: Mapping[str, Any], api: ApiSpec | str | None = None) -> dict[str, Any]:
+    """A copy of request parameters (flat CloudStack form or JSON arguments) with secret values masked."""
+    api_name = api.name if isinstance(api, ApiSpec) else api
+    hidden = _hidden_names(params, api_name.lower() if api_name else None)
     out: dict[str, Any] = {}
     for name, value in params.items():
-        m = _FLAT_ENTRY.match(str(name))
-        if m:
-            field = m.group("field").lower()
-            if field in _PAIR_NAME_FIELDS:
-                hidden = False  # details[0].key names the entry; its value is details[0].value
-            else:
-                hidden = is_secret_name(field, api) or (
-                    m.group("prefix").lower() in secret_entries and field == "value"
-                )
+        kind = type(value)
+        if str(name) in hidden and value not in (None, ""):
+            out[name] = MASK
+        elif kind in _SCALARS or (kind is str and "=" not in value and ":" not in value):
+            out[name] = value
         else:
-            hidden = is_secret_name(str(name), api)
-        out[name] = MASK if hidden and value not in (None, "") else mask_value(value, api)
+            out[name] = mask_value(value, api)
     return out
 
 
@@ -238,8 +288,9 @@ def secret_values(value: Any, api: ApiSpec | str | None = None, *, _inside: bool
         flat = _flat_keys(value)
         if flat:
             found += _flat_secrets(value, api, flat)
+        skip = set(flat)  # a set: a 20,000-key map must not cost 20,000 x 20,000 comparisons
         for k, v in value.items():
-            if isinstance(k, str) and k in flat:
+            if isinstance(k, str) and k in skip:
                 continue
             if _hidden_field(str(k), value, api):
                 found += _leaves(v)
@@ -248,8 +299,8 @@ def secret_values(value: Any, api: ApiSpec | str | None = None, *, _inside: bool
     elif isinstance(value, (list, tuple)):
         for v in value:
             found += secret_values(v, api, _inside=True)
-    elif isinstance(value, str) and ("=" in value or "://" in value or ":" in value):
-        _scrub_patterns(value, found)
+    elif isinstance(value, str) and "://" in value:
+        _scrub_patterns(value, found)  # URL credentials only: prose never teaches a value
     return found
 
 
@@ -259,21 +310,18 @@ def _flat_keys(value: Mapping[Any, Any]) -> list[str]:
 
 def _flat_secrets(value: Mapping[Any, Any], api: ApiSpec | str | None, flat: list[str] | None = None) -> list[str]:
     """The secret values of flat map entries in a mapping (`details[0].key=password`, `details[0].value=...`)."""
-    flat = _flat_keys(value) if flat is None else flat
-    if not flat:
-        return []
-    masked = mask_params(value, api)
-    return [str(value[k]) for k in flat if masked[k] == MASK]
+    api_name = api.name if isinstance(api, ApiSpec) else api
+    hidden = _hidden_names(value, api_name.lower() if api_name else None)
+    return [v for k, v in value.items() if str(k) in hidden and "[" in str(k) and isinstance(v, str)]
 
 
 def _leaves(value: Any) -> list[str]:
+    """The string values inside a secret field (numbers and flags are never remembered as secrets)."""
     if isinstance(value, Mapping):
         return [s for v in value.values() for s in _leaves(v)]
     if isinstance(value, (list, tuple)):
         return [s for v in value for s in _leaves(v)]
-    if value is None or isinstance(value, bool):
-        return []
-    return [str(value)]
+    return [value] if isinstance(value, str) and value.strip().lower() not in ("true", "false") else []
 
 
 def reveals_secrets(api: ApiSpec | str) -> bool:
@@ -281,30 +329,42 @@ def reveals_secrets(api: ApiSpec | str) -> bool:
     return (api.name if isinstance(api, ApiSpec) else api) in REVEALING_APIS
 
 
-@functools.lru_cache(maxsize=1024)
-def _forms(text: str) -> frozenset[str]:
+def _forms(text: str) -> set[str]:
     """A secret as it may appear: as is, URL-encoded (also lower-cased, as signed) and inside JSON text."""
-    return frozenset(
-        (
-            text,
-            quote(text, safe=""),
-            quote_plus(text, safe=""),
-            quote(text, safe="").lower(),
-            json.dumps(text, ensure_ascii=False)[1:-1],
-        )
-    )
+    return {
+        text,
+        quote(text, safe=""),
+        quote_plus(text, safe=""),
+        quote(text, safe="").lower(),
+        json.dumps(text, ensure_ascii=False)[1:-1],
+    }
+
+
+_PREFIX = 64  # a longer secret is looked for by its first 64 characters, then checked in full by digest
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 class SecretScrubber:
     """Remembers secret values and removes them from any text (errors, logs, audit records).
 
-    Values are also remembered in their URL-encoded and lower-cased forms, as they appear in
-    query strings and in the string CloudStack signs. At most `capacity` values are kept
-    (the oldest are forgotten first).
+    One per server, made before its first request (`server.app.open_app`), holding the configured
+    credentials and what `learn` finds by name. Values are also remembered in their URL-encoded and
+    lower-cased forms, as they appear in query strings and in the string CloudStack signs.
+
+    Bounded: at most `capacity` values (the oldest forgotten first), and a value longer than 64
+    characters is kept as its first 64 characters plus the digest and length of the whole, so a
+    1 MB private key costs a few hundred bytes; a text is masked from where the prefix starts to
+    where the whole value ends when the digest matches (else the prefix alone). Remembering a value
+    already known costs one digest.
     """
 
-    def __init__(self, values: Iterable[str] = (), *, capacity: int = 10_000):
-        self._values: OrderedDict[str, None] = OrderedDict()
+    def __init__(self, values: Iterable[str] = (), *, capacity: int = 4_000):
+        self._values: OrderedDict[str, None] = OrderedDict()  # the forms looked for (prefixes of long ones)
+        self._long: dict[str, set[tuple[int, bytes]]] = {}  # prefix -> (length, digest) of each long form
+        self._seen: OrderedDict[bytes, None] = OrderedDict()  # digests of values remembered, for the fast path
         self._capacity = capacity
         self._lock = threading.Lock()
         self._pattern: re.Pattern[str] | None = None
@@ -315,31 +375,34 @@ class SecretScrubber:
         return len(self._values)
 
     def remember(self, value: Any) -> None:
-        """Hide this value (and its encoded forms) from now on; short values are ignored."""
-        if value is None or isinstance(value, bool):
+        """Hide this string (and its encoded forms) from now on; short values and non-strings are ignored."""
+        if not isinstance(value, str) or len(value) < _MIN_SECRET_LEN or value == MASK:
             return
-        text = str(value)
-        if len(text) < _MIN_SECRET_LEN or text == MASK:
-            return
-        forms = _forms(text)
+        seen = _digest(value)
         with self._lock:
-            added = False
+            if seen in self._seen:
+                self._seen.move_to_end(seen)
+                return
+            self._seen[seen] = None
+            while len(self._seen) > self._capacity:
+                self._seen.popitem(last=False)
+        forms = [f for f in _forms(value) if len(f) >= _MIN_SECRET_LEN]
+        with self._lock:
             for form in forms:
-                if len(form) < _MIN_SECRET_LEN:
-                    continue
-                if form in self._values:
-                    self._values.move_to_end(form)
+                key = form[:_PREFIX]
+                if len(form) > _PREFIX:
+                    self._long.setdefault(key, set()).add((len(form), _digest(form)))
+                if key in self._values:
+                    self._values.move_to_end(key)
                 else:
-                    self._values[form] = None
-                    added = True
+                    self._values[key] = None
             while len(self._values) > self._capacity:
-                self._values.popitem(last=False)
-                added = True
-            if added:
-                self._pattern = None  # recompiled on next use
+                gone, _ = self._values.popitem(last=False)
+                self._long.pop(gone, None)
+            self._pattern = None  # recompiled on next use
 
     def learn(self, value: Any, api: ApiSpec | str | None = None) -> None:
-        """Remember every secret found by name in arguments, flat parameters or an answer."""
+        """Remember every string found by name (secret-named parameters, fields, map entries, settings)."""
         for secret in secret_values(value, api):
             self.remember(secret)
 
@@ -351,7 +414,27 @@ class SecretScrubber:
         # that marks the next value as a secret.
         text = _scrub_patterns(text)
         pattern = self._compiled()
-        return pattern.sub(MASK, text) if pattern is not None else text
+        return self._sub(pattern, text) if pattern is not None else text
+
+    def _sub(self, pattern: re.Pattern[str], text: str) -> str:
+        if not self._long:
+            return pattern.sub(MASK, text)
+        parts: list[str] = []
+        pos = 0
+        for m in pattern.finditer(text):
+            start = m.start()
+            if start < pos:  # inside a long secret already masked
+                continue
+            end = m.end()
+            for length, digest in self._long.get(m.group(), ()):
+                if length > end - start and _digest(text[start : start + length]) == digest:
+                    end = max(end, start + length)
+            parts += (text[pos:start], MASK)
+            pos = end
+        if not parts:
+            return text
+        parts.append(text[pos:])
+        return "".join(parts)
 
     def scrub_value(self, value: Any, api: ApiSpec | str | None = None) -> Any:
         """A copy of a JSON-like value: secret-named fields masked, remembered secrets removed from strings.
@@ -477,9 +560,14 @@ def _named_spans(text: str, found: list[str] | None) -> list[tuple[int, int]]:
 
 
 def _scrub_patterns(text: str, _found: list[str] | None = None) -> str:
+    """`text` with `name=secret` pairs and URL credentials masked; `_found` collects the URL credentials only
+    (a value after a secret name in prose is masked there, never remembered: "password: enabled" must not
+    make every later "enabled" a secret)."""
+    if _found is not None and "://" in text:
+        mask_text(text, _found)
     if ("=" not in text and ":" not in text) or not _has_hint(text):
-        return mask_text(text, _found) if "://" in text else text
-    spans = _named_spans(text, _found)
+        return mask_text(text) if "://" in text else text
+    spans = _named_spans(text, None)
     if spans:
         parts, pos = [], 0
         for start, end in spans:
@@ -487,14 +575,14 @@ def _scrub_patterns(text: str, _found: list[str] | None = None) -> str:
             pos = end
         parts.append(text[pos:])
         text = "".join(parts)
-    return mask_text(text, _found)
+    return mask_text(text)
 
 
 _DEFAULT = SecretScrubber()
 
 
 def default_scrubber() -> SecretScrubber:
-    """The process-wide scrubber the server, its logs and its audit log share."""
+    """A scrubber for code that has no server (tools run outside one); a server makes its own."""
     return _DEFAULT
 
 
@@ -531,20 +619,25 @@ def _scrub_record(record: logging.LogRecord, scrubber: SecretScrubber) -> None:
     done.add(id(scrubber))
 
 
-_installed: set[int] = set()
+# Every live scrubber that logs pass through: one record factory for the process, so servers made and
+# dropped (tests, several per process) neither stack factories nor keep each other alive.
+_LIVE: weakref.WeakSet[SecretScrubber] = weakref.WeakSet()
+_factory: Callable[..., logging.LogRecord] | None = None
 
 
 def install_log_scrubbing(scrubber: SecretScrubber | None = None) -> None:
-    """Scrub every log record of the process as it is created (idempotent per scrubber)."""
-    scrubber = scrubber or _DEFAULT
-    if id(scrubber) in _installed:
+    """Scrub every log record of the process with `scrubber` (and every other live one) as it is created."""
+    global _factory
+    _LIVE.add(scrubber or _DEFAULT)
+    if _factory is not None and logging.getLogRecordFactory() is _factory:
         return
     previous = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        _scrub_record(record, scrubber)
+        for live in list(_LIVE):
+            _scrub_record(record, live)
         return record
 
     logging.setLogRecordFactory(factory)
-    _installed.add(id(scrubber))
+    _factory = factory

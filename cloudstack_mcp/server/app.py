@@ -26,7 +26,7 @@ from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.call import Pipeline
-from cloudstack_mcp.pipeline.guard import Guard
+from cloudstack_mcp.pipeline.guard import Guard, server_scrubber
 from cloudstack_mcp.render.results import error_result
 from cloudstack_mcp.tools.discovery import Discovery, discovery_tools
 from cloudstack_mcp.tools.inventory import Inventory, ToolDef
@@ -121,6 +121,8 @@ async def open_app(
                 file=stderr,
                 flush=True,
             )
+        # The server's one scrubber, holding its own credentials, before the first request leaves (and is logged).
+        scrubber = server_scrubber(settings)
         async with CloudStackClient(settings) as client:
             started = time.perf_counter()
             # The listing is cached only for a catalog this function loads (cache, listApis or --api-spec).
@@ -129,7 +131,8 @@ async def open_app(
                 preloaded = await load_catalog(settings, client, use_cache=simulator is None)
             catalog = preloaded
             loaded = time.perf_counter()
-            guard = guard_factory(settings)
+            is_guard = isinstance(guard_factory, type) and issubclass(guard_factory, Guard)
+            guard = guard_factory(settings, scrubber=scrubber) if is_guard else guard_factory(settings)  # type: ignore[call-arg]
             pipeline = Pipeline(catalog, client, guard, settings)
             inventory = load_inventory(
                 catalog, settings, guard=guard, names=pipeline.tool_to_api, use_cache=cache_listing

@@ -40,7 +40,6 @@ ToolHandler = Callable[
 ]
 
 
-
 class Controls(Protocol):
     """What tools need of the guard (pipeline.guard.Guard): the control arguments it adds to a tool's
     schema, and a key naming what decides them (None: do not cache schemas made with it)."""

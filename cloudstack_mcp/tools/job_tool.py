@@ -25,7 +25,9 @@ JOB_TOOL = "wait_for_job"  # the tool's name; the pipeline's still-running answe
 class WaitFor(Protocol):
     """The pipeline's wait for a job (pipeline.call.Pipeline.wait_for), which sits above the tools."""
 
-    def __call__(self, jobid: str, ctx: Any = None, *, timeout: float | None = None) -> Awaitable[types.CallToolResult]: ...
+    def __call__(
+        self, jobid: str, ctx: Any = None, *, timeout: float | None = None
+    ) -> Awaitable[types.CallToolResult]: ...
 
 
 JOB_TOOLSET = "discovery"  # listed with search/describe/call: every profile has it

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cloudstack_mcp.catalog.model import ApiSpec, ParamSpec
-from cloudstack_mcp.safety.secrets import MASK, is_secret_name
+from cloudstack_mcp.safety.secrets import MASK, is_secret_name, mask_value
 from cloudstack_mcp.tools.enums import canonical, enum_for
 
 __all__ = [
@@ -60,7 +60,7 @@ CONTROL_ARGS: dict[str, dict[str, Any]] = {
         "items": {"type": "string"},
         "minItems": 1,
         "maxItems": 2,
-        "description": "Count rows over every page by 1-2 fields (e.g. [\"state\"]) instead of listing them.",
+        "description": 'Count rows over every page by 1-2 fields (e.g. ["state"]) instead of listing them.',
     },
     "fields": {
         "type": "array",
@@ -312,14 +312,28 @@ class Validator:
     def problems(self, arguments: Mapping[str, Any]) -> list[str]:
         out = []
         for error in sorted(self._validator.iter_errors(dict(arguments)), key=lambda e: list(e.absolute_path)):
-            out.append(self._describe(error))
+            out.append(self._describe(error, arguments))
         for name, value in arguments.items():
             param = self.api.param(name)
             if param is not None and param.type == "map":
                 out += _map_problems(param, value)
         return out
 
-    def _describe(self, error: Any) -> str:
+    def _secret_at(self, error: Any, arguments: Mapping[str, Any]) -> bool:
+        """Whether the value at the error's path is (inside) a secret: a secret-named field on the way, or the
+        value of a map entry whose key names one (never echoed back in a validation error)."""
+        path = list(error.absolute_path)
+        if any(isinstance(p, str) and is_secret_name(p, self.api) for p in path):
+            return True
+        node: Any = arguments
+        for part in path[:-1]:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return False
+        return isinstance(node, Mapping) and mask_value(node, self.api) != node
+
+    def _describe(self, error: Any, arguments: Mapping[str, Any]) -> str:
         path = list(error.absolute_path)
         where = str(path[0]) if path else ""
         if error.validator == "required":
@@ -332,7 +346,11 @@ class Validator:
             return error.message
         param = self.api.param(where) if where else None
         sub = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
-        got = MASK if is_secret_name(where, self.api) else json.dumps(error.instance)[:60]  # never echo a secret
+        got = (
+            MASK
+            if self._secret_at(error, arguments)
+            else json.dumps(mask_value(error.instance, self.api), default=str)[:60]
+        )
         if error.validator == "maxLength":
             return (
                 f"'{where}' is {len(error.instance)} characters long; the server takes at most {error.validator_value}"
