@@ -181,6 +181,15 @@ def test_startup_checks(sim: Simulator, tmp_path: Path) -> None:
         check_startup(settings_for(sim, tmp_path, 1, auth_tokens=str(tokens)))
     check_startup(settings_for(sim, tmp_path, 1, http_host="0.0.0.0", auth_tokens=str(tokens),
                                shared_cloudstack_user=True, allowed_hosts="mcp.example.com"))  # fmt: skip
+    loose = tmp_path / "loose.json"
+    loose.write_text('{"a": {"api_key": "k", "secret_key": "s"}}')
+    loose.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):  # refused at start-up, before anything runs
+        check_startup(settings_for(sim, tmp_path, 1, auth_tokens=str(tokens), credentials=str(loose)))
+    (tmp_path / "bad-tokens.json").write_text('{"tokens": [{"name": "x", "sha256": "short"}]}')
+    with pytest.raises(ConfigError, match="sha256"):
+        check_startup(settings_for(sim, tmp_path, 1, auth_tokens=str(tmp_path / "bad-tokens.json"),
+                                   shared_cloudstack_user=True))  # fmt: skip
     with pytest.raises(ConfigError, match="--resource-url"):
         settings_for(sim, tmp_path, 1, oauth_issuer="https://id.example.com")
 

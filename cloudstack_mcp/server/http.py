@@ -77,6 +77,9 @@ def check_startup(settings: Settings, env: dict[str, str] | None = None) -> None
                 f"--host {host}: say which Host names clients use, e.g. --allowed-hosts mcp.example.com,"
                 "10.0.0.5:* (Host checks stay on beyond loopback against DNS rebinding)"
             )
+    if http.auth_tokens is not None:
+        StaticTokens(http.auth_tokens, http)  # a bad file is refused now, not at the first request
+    CredentialStore.load(http)  # likewise the credentials store (JSON, mode 0600, every key present)
     if http.auth_enabled and not (http.shared_cloudstack_user or http.credentials or http.credentials_json):
         raise ConfigError(
             "authentication is on but nothing says which CloudStack user each principal acts as: give "
