@@ -3,7 +3,7 @@
     python bench/bench_safety.py [--runs 7] [--calls 200]
 
 1. Classifying every API of the 4.20 spec (`policy.classify`), and one call's policy (`for_call`)
-   and confirmation phrase (`confirm.phrase_for`).
+   and confirmation phrase (`confirm.phrase_for`, a keyed MAC).
 2. The guard's own time per call (`review` + `after`, audit record written), for a read and for a
    confirmed change, without any network.
 3. `listZones` through the pipeline against the simulator: the real guard against a pass-through guard
@@ -75,13 +75,13 @@ def make_call(catalog: Catalog, name: str, args: dict[str, Any], controls: dict[
 
 async def guard_overhead(catalog: Catalog, tmp: Path, calls: int) -> tuple[float, float]:
     settings = Settings(endpoint="http://127.0.0.1:1/client/api", api_key="k" * 20, secret_key="s" * 20,
-                        audit_log=tmp / "guard-audit.jsonl")  # fmt: skip
+                        audit_log=tmp / "guard-audit.jsonl", confirm_key_file=tmp / "confirm.key")  # fmt: skip
     guard = Guard(settings)
     from cloudstack_mcp.render.results import text_result
 
     async def one(name: str, args: dict[str, Any], confirm: bool) -> float:
         api = catalog[name]
-        controls = {"confirm": phrase_for(api, args)} if confirm else {}
+        controls = {"confirm": guard.phrases.phrase(api, args)} if confirm else {}
         call = make_call(catalog, name, args, controls)
         start = time.perf_counter()
         verdict = await guard.review(call, None)
@@ -144,7 +144,10 @@ def main() -> None:
     warm = median_seconds(lambda: [classify(a) for a in apis], ns.runs)
     destroy = catalog["destroyVirtualMachine"]
     one_call = median_seconds(lambda: [for_call(destroy, {"id": "x", "expunge": "true"}) for _ in range(1000)], ns.runs)
-    phrase = median_seconds(lambda: [phrase_for(destroy, {"id": "x", "expunge": "true"}) for _ in range(1000)], ns.runs)
+    key = b"bench-key-" * 4
+    phrase = median_seconds(
+        lambda: [phrase_for(destroy, {"id": "x", "expunge": "true"}, key=key) for _ in range(1000)], ns.runs
+    )
     print(
         f"classify all {len(apis)} APIs of 4.20: {whole * 1000:.1f} ms cold ({whole / len(apis) * 1e6:.1f} us per API), "
         f"{warm * 1000:.2f} ms cached"
