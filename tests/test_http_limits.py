@@ -92,3 +92,28 @@ def test_audit_stream_gets_every_record_masked(tmp_path: Any, capsys: pytest.Cap
     assert "s3cr3t-value-123456" not in (tmp_path / "audit.jsonl").read_text()
     assert audit_stream("none") is None
     assert callable(audit_stream("syslog"))  # /dev/log, or UDP to 127.0.0.1:514
+
+
+async def test_cloudstack_requests_in_flight_are_capped() -> None:
+    import anyio
+    import httpx2
+
+    from cloudstack_mcp.server.limits import LimitedTransport
+
+    now = peak = 0
+
+    async def endpoint(request: httpx2.Request) -> httpx2.Response:
+        nonlocal now, peak
+        now += 1
+        peak = max(peak, now)
+        await anyio.sleep(0.02)
+        now -= 1
+        return httpx2.Response(200, json={})
+
+    metrics = Metrics()
+    transport = LimitedTransport(3, metrics, inner=httpx2.MockTransport(endpoint))
+    async with httpx2.AsyncClient(transport=transport) as client, anyio.create_task_group() as tg:
+        for _ in range(12):
+            tg.start_soon(client.get, "http://127.0.0.1:1/client/api")
+    assert peak == 3  # a burst of 12 waits for its turn, three at a time
+    assert metrics.registry.get_sample_value("cloudstack_mcp_cloudstack_inflight") == 0

@@ -245,8 +245,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 class LimitedTransport(httpx2.AsyncBaseTransport):
     """An httpx transport letting at most `limit` requests through at once (shared by every client)."""
 
-    def __init__(self, limit: int, metrics: Metrics | None = None, *, verify: Any = True):
-        self._inner = httpx2.AsyncHTTPTransport(verify=verify, limits=httpx2.Limits(max_connections=limit))
+    def __init__(
+        self, limit: int, metrics: Metrics | None = None, *, verify: Any = True,
+        inner: httpx2.AsyncBaseTransport | None = None,
+    ) -> None:  # fmt: skip
+        self._inner = inner or httpx2.AsyncHTTPTransport(verify=verify, limits=httpx2.Limits(max_connections=limit))
         self._slots = anyio.Semaphore(limit)
         self._metrics = metrics
 
