@@ -153,8 +153,9 @@ def _common_options() -> argparse.ArgumentParser:
     r.add_argument(
         "--output",
         metavar="MODE",
-        help="text part of tool results: text (compact rendering, default; the full answer is always the "
-        "structured content), json (the answer as JSON, for clients that ignore structured content) or both",
+        help="what tool results hold: text (compact rendering, default; the structured content of a short "
+        "list is the same projection, a long list has none), json (the answer as JSON text and the whole "
+        "answer as structured content) or both (rendering then JSON; the whole answer as structured content)",
     )
     m = p.add_argument_group("the built-in simulator (used when no CloudStack is configured)")
     m.add_argument(
