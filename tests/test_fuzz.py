@@ -130,6 +130,8 @@ def broken(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
             choices += [1.5]
     elif kinds == {"boolean"}:
         choices += ["perhaps", 2, [True], {"b": True}]
+    elif kinds == {"array"} and _types(schema.get("items", {})) == ["object"]:  # a map listed as records
+        choices += ["not a list", 5, [1, 2], [{"k": {"deeper": 1}}]]
     elif kinds == {"array"}:
         choices += [{"not": "a list"}, True, [{"nested": "object"}]]
     elif "object" in kinds:
