@@ -28,7 +28,7 @@ CLIENTS: dict[str, tuple[str, str]] = {
     "claude-desktop": (
         "Claude Desktop",
         "macOS: ~/Library/Application Support/Claude/claude_desktop_config.json; "
-        "Windows: %APPDATA%\\Claude\\claude_desktop_config.json; Linux: ~/.config/Claude/claude_desktop_config.json "
+        "Windows: %APPDATA%\\Claude\\claude_desktop_config.json; Linux (unofficial builds): ~/.config/Claude/claude_desktop_config.json "
         "(Settings > Developer > Edit Config opens it); restart Claude Desktop after saving",
     ),
     "claude-code": ("Claude Code", "run the line in a shell; `claude mcp list` shows it"),
