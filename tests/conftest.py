@@ -36,6 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
     global _STATE_DIR
     _STATE_DIR = tempfile.mkdtemp(prefix="cloudstack-mcp-test-state-")
     os.environ["XDG_STATE_HOME"] = _STATE_DIR
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a parallel worker: not the cache dir it inherited
+        os.environ["XDG_CACHE_HOME"] = os.path.join(_STATE_DIR, "cache")
     os.environ.setdefault("XDG_CACHE_HOME", os.path.join(_STATE_DIR, "cache"))
 
 
