@@ -15,6 +15,7 @@ from cloudstack_mcp.catalog.model import ApiSpec
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.simulator import Simulator
 from cloudstack_mcp.simulator.wire.inprocess import InProcessTransport
+from cloudstack_mcp.tools.enums import enum_for
 
 ROOT = Path(__file__).resolve().parents[1]
 # The API kinds every signed request carries besides the command's own parameters.
@@ -108,6 +109,8 @@ def json_value(sim: Simulator, api: ApiSpec, name: str, ptype: str, element: str
         return [uuid_for(sim, api, name)] if element == "uuid" else ["sim-a", "sim-b"]
     if ptype == "map":
         return [{"key": "simkey", "value": "sim value"}]
+    if ptype == "string" and (choices := enum_for(api.name, name)):
+        return choices[0]  # a parameter with fixed values (templatefilter, intervaltype...) takes one of them
     return {
         "integer": 1,
         "long": 2,
