@@ -80,7 +80,11 @@ async def run_profile(spec: Path, catalog: Catalog, profile: str) -> dict[str, A
         )
         async with open_app(settings, catalog=catalog) as app, Client(create_server(app)) as client:
             tools = (await client.list_tools()).tools
-            listing = len(json.dumps([t.model_dump(exclude_none=True, by_alias=True) for t in tools]).encode())
+            listing = len(
+                json.dumps(
+                    [t.model_dump(exclude_none=True, by_alias=True) for t in tools], separators=(",", ":")
+                ).encode()
+            )
             listed = {t.name for t in tools}
             tasks = {}
             by_tool: dict[str, list[int]] = {}
@@ -91,7 +95,7 @@ async def run_profile(spec: Path, catalog: Catalog, profile: str) -> dict[str, A
 
                 async def call(tool: str, arguments: dict[str, Any], count: Callable[[int], None]) -> None:
                     result = await client.call_tool(tool, arguments)
-                    n = len(json.dumps(arguments).encode()) + len(text_of(result).encode())
+                    n = len(json.dumps(arguments, separators=(",", ":")).encode()) + len(text_of(result).encode())
                     kind = tool if tool in ("search_apis", "describe_api", "call_api") else "named tool"
                     by_tool.setdefault(kind, []).append(n)
                     count(n)
