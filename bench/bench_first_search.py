@@ -5,7 +5,8 @@
 Each run spawns `cloudstack-mcp` (the 4.20 catalog, the embedded simulator), initializes, lists the
 tools, waits `--think` seconds (a model reads the listing before it calls anything: real clients take
 seconds here), then times the first search and five more, all different queries. Also with
---think 0 (a search right after tools/list). Prints medians of first minus the median later call.
+--think 0 (a search right after tools/list), each with the index cached (a warm cache dir, filled by
+the first run) and on a first start (a new cache dir per run). Prints medians of first and later calls.
 The search index is built in a thread 0.2 s after start-up (tools/search.py `prebuild`).
 """
 
@@ -15,6 +16,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,8 +37,8 @@ def spec_420() -> Path:
     raise SystemExit("needs the 4.20 listApis with descriptions: ../shared/cloudstack-api or $CLOUDSTACK_MCP_SHARED")
 
 
-async def one_run(spec: Path, think: float) -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLOUDSTACK_MCP_CONFIRM_MODE": "allow"}
+async def one_run(spec: Path, think: float, cache: str) -> tuple[float, float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLOUDSTACK_MCP_CONFIRM_MODE": "allow", "XDG_CACHE_HOME": cache}
     for name in ("CLOUDSTACK_ENDPOINT", "CLOUDSTACK_KEY", "CLOUDSTACK_SECRET", "CLOUDSTACK_CONFIG"):
         env.pop(name, None)
     params = StdioServerParameters(
@@ -60,14 +62,20 @@ async def main() -> None:
     parser.add_argument("--think", type=float, default=0.5)
     args = parser.parse_args()
     spec = spec_420()
-    for think in (args.think, 0.0):
+    warm = tempfile.mkdtemp(prefix="first-search-")
+    for label, think, cold in (
+        ("cached index", args.think, False),
+        ("cached index", 0.0, False),
+        ("first start (no cache)", args.think, True),
+        ("first start (no cache)", 0.0, True),
+    ):
         firsts, laters = [], []
         for _ in range(args.runs):
-            first, later = await one_run(spec, think)
+            first, later = await one_run(spec, think, tempfile.mkdtemp(prefix="first-search-") if cold else warm)
             firsts.append(first)
             laters.append(later)
         print(
-            f"think {think:.1f} s: first search {statistics.median(firsts) * 1000:.1f} ms, later "
+            f"{label}, think {think:.1f} s: first search {statistics.median(firsts) * 1000:.1f} ms, later "
             f"{statistics.median(laters) * 1000:.1f} ms, first - later {statistics.median(firsts) * 1000 - statistics.median(laters) * 1000:+.1f} ms "
             f"(median of {args.runs} runs)"
         )
