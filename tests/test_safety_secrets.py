@@ -94,7 +94,8 @@ async def test_no_secret_leaks_anywhere(tmp_path: Path) -> None:
                 # a user with a password, logging in, changing the password
                 accounts = await client.call_tool("list_accounts", {"listall": True, "fields": ["*"]})
                 account = accounts.structured_content["account"][0]
-                r = await client.call_tool(
+                r = await confirmed(  # a new user changes who may do what: confirmed by default (issue 11)
+                    client,
                     "create_user",
                     {"account": account["name"], "domainid": account["domainid"], "email": "leak@example.com",
                      "firstname": "Leak", "lastname": "Test", "username": "leaktest", "password": USER_PASSWORD},

@@ -43,13 +43,11 @@ from cloudstack_mcp.render.results import error_result, text_result
 from cloudstack_mcp.safety import confirm
 from cloudstack_mcp.safety.audit import AuditLog, default_audit_path
 from cloudstack_mcp.safety.phrase_key import KeyError_, load_key
+from cloudstack_mcp.safety.scrubbing import reveal_text, server_scrubber, text_arguments
 from cloudstack_mcp.safety.secrets import (
     SecretScrubber,
-    install_log_scrubbing,
-    is_secret_name,
     mask_params,
     reveals_secrets,
-    secret_values,
 )
 
 __all__ = ["Guard", "Outcome", "ToolCall", "Verdict", "matches"]
@@ -131,7 +129,7 @@ class Guard:
 
     async def review(self, call: ToolCall, ctx: Any) -> Verdict:
         s = self.settings
-        self.scrubber.learn(_text_arguments(call.api, call.arguments), call.api)
+        self.scrubber.learn(text_arguments(call.api, call.arguments), call.api)
         names = (call.api.name, _tool_name(call))
         if s.deny_tools and matches(s.deny_tools, *names):
             return self._refuse(call, "it matches --deny-tools")
@@ -176,7 +174,7 @@ class Guard:
         change something, and its message returned scrubbed (it may quote an argument)."""
         spec = api if isinstance(api, ApiSpec) else None
         args = dict(arguments or {})
-        self.scrubber.learn(_text_arguments(spec, args) if spec is not None else args, spec)
+        self.scrubber.learn(text_arguments(spec, args) if spec is not None else args, spec)
         text = self.scrubber.scrub(message)
         if spec is None or not classify(spec).read_only:
             self.audit.decision(
@@ -344,7 +342,7 @@ class Guard:
             raw = result.structured_content
             if raw is not None:
                 if not result.is_error and reveals_secrets(call.api) and call.decision.stopped is None:
-                    reveal = _reveal_text(call.api, raw)
+                    reveal = reveal_text(call.api, raw)
                 result.structured_content = self.scrubber.scrub_value(raw, call.api)  # also learns its secrets
             for block in result.content:
                 if isinstance(block, types.TextContent):
@@ -401,30 +399,6 @@ class Guard:
         }
 
 
-def server_scrubber(settings: Settings) -> SecretScrubber:
-    """A server's scrubber: its configured credentials remembered, every log record of the process passed
-    through it. Made before the server's first request, so nothing is logged before it exists."""
-    scrubber = SecretScrubber()
-    for own in (settings.secret_key, settings.password, settings.api_key, getattr(settings, "confirm_key", None)):
-        scrubber.remember(own)
-    install_log_scrubbing(scrubber)
-    return scrubber
-
-
-_NOT_TEXT = frozenset({"boolean", "integer", "long", "short", "double", "float", "date", "tzdate"})
-
-
-def _text_arguments(api: ApiSpec, arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments the scrubber may learn from: not those of a flag or number type (a secret-looking flag
-    such as update_passwd_on_host=true must not make every later `true` a secret)."""
-    out = {}
-    for name, value in arguments.items():
-        param = api.param(str(name))
-        if param is None or param.type.lower() not in _NOT_TEXT:
-            out[name] = value
-    return out
-
-
 def _tool_name(call: ToolCall) -> str:
     return tool_name(call.api.name)
 
@@ -445,33 +419,6 @@ def _modern(ctx: Any) -> bool:
 
 def _field(value: Any, name: str) -> Any:
     return value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
-
-
-def _reveal_text(api: ApiSpec, answer: Any) -> str:
-    found = [v for v in secret_values(answer, api) if v]
-    if not found:
-        return ""
-    pairs = _named_secrets(answer, api)
-    body = "\n".join(f"  {k}: {v}" for k, v in pairs) if pairs else "\n".join(f"  {v}" for v in found)
-    return (
-        f"New secret from {api.name}, shown this once (it is masked in logs, the audit log and later answers; "
-        f"store it now):\n{body}"
-    )
-
-
-def _named_secrets(value: Any, api: ApiSpec, prefix: str = "") -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            path = f"{prefix}{k}"
-            if is_secret_name(str(k), api) and isinstance(v, (str, int)) and v != "":
-                out.append((path, str(v)))
-            else:
-                out += _named_secrets(v, api, path + ".")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _named_secrets(v, api, f"{prefix}{i}.")
-    return out
 
 
 def _who(settings: Settings) -> str:

@@ -21,7 +21,15 @@ from cloudstack_mcp.render.fields import extract, split_path
 from cloudstack_mcp.render.projection import project_answer, wants_everything
 from cloudstack_mcp.safety.secrets import mask_value
 
-__all__ = ["DEFAULT_OUTPUT", "STRUCTURED_LIMIT", "OutputMode", "answer_json", "parse_output_mode", "render_output", "structured_output"]
+__all__ = [
+    "DEFAULT_OUTPUT",
+    "STRUCTURED_LIMIT",
+    "OutputMode",
+    "answer_json",
+    "parse_output_mode",
+    "render_output",
+    "structured_output",
+]
 
 
 class OutputMode(str, Enum):

@@ -26,8 +26,9 @@ from cloudstack_mcp.catalog.model import Catalog
 from cloudstack_mcp.cloudstack.client import CloudStackClient
 from cloudstack_mcp.config import Settings
 from cloudstack_mcp.pipeline.call import Pipeline
-from cloudstack_mcp.pipeline.guard import Guard, server_scrubber
+from cloudstack_mcp.pipeline.guard import Guard
 from cloudstack_mcp.render.results import error_result
+from cloudstack_mcp.safety.scrubbing import server_scrubber
 from cloudstack_mcp.tools.discovery import Discovery, discovery_tools
 from cloudstack_mcp.tools.inventory import Inventory, ToolDef
 from cloudstack_mcp.tools.job_tool import job_tools
