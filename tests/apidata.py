@@ -78,6 +78,12 @@ def catalog_of(spec: Path) -> Catalog:
 SHARED_API = shared_api_dir()
 # CloudStack's full 4.20 listApis (with descriptions) and the samples: None without the shared data.
 SHARED_SPEC_420 = SHARED_API / "4.20.0.0" / "listApis.json" if SHARED_API else None
+SHARED_SPEC_418 = SHARED_API / "4.18.0.0" / "listApis.json" if SHARED_API else None
+# The whole-spec walks call every API with values the listing's schemas allow, and those carry what the
+# descriptions say (allowed values, map conventions): they walk CloudStack's own specs, and skip without them.
+WALK_420 = SHARED_SPEC_420 or SPEC_420
+WALK_418 = SHARED_SPEC_418 or SPEC_418
+needs_shared = pytest.mark.skipif(SHARED_API is None, reason=SHARED_MISSING)
 SAMPLES = SHARED_API / "samples" if SHARED_API else None
 
 

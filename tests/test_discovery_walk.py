@@ -17,7 +17,7 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import create_server, open_app
 from cloudstack_mcp.simulator import Simulator
 from cloudstack_mcp.tools.toolsets import DEFAULT_PROFILE_APIS
-from tests.apidata import SPEC_418, SPEC_420
+from tests.apidata import WALK_418, WALK_420, needs_shared
 from tests.core_helpers import SIGNING_PARAMS, json_value, wire_form
 
 pytestmark = pytest.mark.anyio
@@ -50,9 +50,10 @@ def walk_settings(sim: Simulator, tmp_path: Path, toolsets: tuple[str, ...] = ()
 
 
 @pytest.mark.slow
+@needs_shared
 @pytest.mark.parametrize(
     ("spec", "profile"),
-    [(SPEC_420, ()), (SPEC_418, ()), (SPEC_420, ("discovery",))],
+    [(WALK_420, ()), (WALK_418, ()), (WALK_420, ("discovery",))],
     ids=["4.20", "4.18", "4.20-discovery-only"],
 )
 async def test_every_api_is_reachable_through_call_api(spec: Path, profile: tuple[str, ...], tmp_path: Path):

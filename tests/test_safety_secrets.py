@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.client.stdio import stdio_client
 
 from cloudstack_mcp.simulator import Simulator
-from tests.apidata import SPEC_420
+from tests.apidata import WALK_420, needs_shared
 from tests.core_helpers import server_params, text
 
 pytestmark = pytest.mark.anyio
@@ -46,14 +46,15 @@ async def confirmed(client: Client, tool: str, args: dict[str, Any]) -> types.Ca
 
 
 @pytest.mark.slow
+@needs_shared
 async def test_no_secret_leaks_anywhere(tmp_path: Path) -> None:
     audit = tmp_path / "audit.jsonl"
     stderr_path = tmp_path / "stderr.log"
     seen: list[str] = []  # every text and structured answer the model saw, but the shown-once answer
-    with Simulator(SPEC_420, job_seconds=0).running() as sim:
+    with Simulator(WALK_420, job_seconds=0).running() as sim:
         params = server_params(
             tmp_path,
-            "--api-spec", str(SPEC_420), "--toolsets", "all", "--log-level", "debug", "--audit-log", str(audit),
+            "--api-spec", str(WALK_420), "--toolsets", "all", "--log-level", "debug", "--audit-log", str(audit),
             sim=sim,
             CLOUDSTACK_MCP_CONFIRM_MODE="phrase",
         )  # fmt: skip

@@ -18,7 +18,7 @@ from cloudstack_mcp.catalog.naming import tool_names
 from cloudstack_mcp.cloudstack.methods import may_go_by_get
 from cloudstack_mcp.cloudstack.signing import expires_at, sign
 from cloudstack_mcp.simulator import Simulator
-from tests.apidata import SPEC_420
+from tests.apidata import WALK_420, needs_shared
 from tests.core_helpers import SIGNING_PARAMS, json_value, server_params, wire_form
 
 pytestmark = pytest.mark.anyio
@@ -65,9 +65,10 @@ def _set_enforcement(sim: Simulator) -> None:
 
 
 @pytest.mark.slow
+@needs_shared
 @pytest.mark.parametrize("hardened", [False, True], ids=["4.20", "enforce-post-and-timestamps"])
 async def test_every_tool_reaches_the_simulator_signed_and_encoded(tmp_path: Path, hardened: bool) -> None:
-    with Simulator(SPEC_420, job_seconds=0).running() as sim:
+    with Simulator(WALK_420, job_seconds=0).running() as sim:
         if hardened:
             _set_enforcement(sim)
         secret = sim.credentials["admin"].secret_key
@@ -76,7 +77,7 @@ async def test_every_tool_reaches_the_simulator_signed_and_encoded(tmp_path: Pat
         order = sorted(names, key=lambda t: (names[t].startswith(_DESTRUCTIVE), names[t] in ("login", "logout"), t))
         plan = {tool: walk_arguments(sim, sim.catalog[names[tool]]) for tool in order}
         params = server_params(
-            tmp_path, "--api-spec", str(SPEC_420), "--toolsets", "all", sim=sim, CLOUDSTACK_MCP_POLL_INTERVAL="0.01"
+            tmp_path, "--api-spec", str(WALK_420), "--toolsets", "all", sim=sim, CLOUDSTACK_MCP_POLL_INTERVAL="0.01"
         )
         results: dict[str, Any] = {}
         async with Client(params, mode="auto") as client:
