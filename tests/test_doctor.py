@@ -18,12 +18,6 @@ from cloudstack_mcp.cli import main
 from cloudstack_mcp.simulator import Simulator
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0).running() as running:
-        yield running
-
-
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):

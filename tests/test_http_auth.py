@@ -29,10 +29,7 @@ pytestmark = pytest.mark.anyio
 READ, CHANGE = "cloudstack:read", "cloudstack:change"
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator().running() as s:
-        yield s
+SIM_JOB_SECONDS = 0.2  # the conftest `sim` fixture's async jobs
 
 
 @pytest.fixture(scope="module")

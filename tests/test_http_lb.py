@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,7 @@ TOKEN = "tok-lb-0123456789abcdef"
 INSTANCE = "x-cloudstack-mcp-instance"
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0.05).running() as s:
-        yield s
+SIM_JOB_SECONDS = 0.05  # the conftest `sim` fixture's async jobs
 
 
 def _vm(sim: Simulator, name: str) -> str:

@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -22,10 +21,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # processes, signals and rea
 TOKEN = "tok-ops-0123456789abcdef"
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=1.5).running() as s:
-        yield s
+SIM_JOB_SECONDS = 1.5  # the conftest `sim` fixture's async jobs
 
 
 def _stopped_vm(sim: Simulator, name: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
@@ -21,10 +20,7 @@ pytestmark = pytest.mark.anyio
 ALICE, BOB, CAROL = "tok-alice-0123456789", "tok-bob-0123456789", "tok-carol-0123456789"
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(job_seconds=0.05).running() as s:
-        yield s
+SIM_JOB_SECONDS = 0.05  # the conftest `sim` fixture's async jobs
 
 
 def _store(tmp: Path, mapping: dict[str, object], mode: int = 0o600) -> Path:

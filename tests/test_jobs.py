@@ -22,7 +22,7 @@ from cloudstack_mcp.config import Settings
 from cloudstack_mcp.server.app import App, create_server, open_app
 from cloudstack_mcp.simulator import FaultRule, Simulator
 from tests.apidata import SPEC_420
-from tests.core_helpers import uuid_for
+from tests.core_helpers import text, uuid_for
 
 pytestmark = pytest.mark.anyio
 
@@ -56,10 +56,6 @@ def settings_for(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
 async def connected(settings: Settings, catalog: Catalog) -> AsyncIterator[tuple[App, Client]]:
     async with open_app(settings, catalog=catalog) as app, Client(create_server(app)) as client:
         yield app, client
-
-
-def text(result: Any) -> str:
-    return "\n".join(block.text for block in result.content)
 
 
 def deploy_args(sim: Simulator, catalog: Catalog, name: str) -> dict[str, str]:
