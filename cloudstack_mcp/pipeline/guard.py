@@ -174,8 +174,12 @@ class Guard:
         change something, and its message returned scrubbed (it may quote an argument)."""
         spec = api if isinstance(api, ApiSpec) else None
         args = dict(arguments or {})
-        self.scrubber.learn(text_arguments(spec, args) if spec is not None else args, spec)
-        text = self.scrubber.scrub(message)
+        # The message may quote a secret argument: scrub it with what this call holds, but do not make the
+        # server remember values of a call that is never sent (a refused password=["a", "list"] would
+        # otherwise mask "list" in every later answer, tool names and hints included).
+        once = SecretScrubber()
+        once.learn(text_arguments(spec, args) if spec is not None else args, spec)
+        text = self.scrubber.scrub(once.scrub(message))
         if spec is None or not classify(spec).read_only:
             self.audit.decision(
                 {
