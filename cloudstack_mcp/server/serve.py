@@ -45,8 +45,9 @@ async def serve(settings: Settings) -> None:
 
 
 def _prebuild_search(app: App) -> None:
-    """The search index read back or built in a thread once start-up is done (a first search then does not
-    wait ~0.4 s); a build starts 0.2 s in, so its CPU does not compete with initialize and tools/list."""
+    """The search index read back or built in a thread once the first tools/list is answered (a first search
+    then does not wait ~0.4 s, and its CPU does not compete with start-up and the listing); a build waits
+    0.1 s more, for the listing to be on its way."""
     if "search_apis" in app.inventory:
         from cloudstack_mcp.tools.search import prebuild
         from cloudstack_mcp.tools.search_cache import index_file, load_index, store_index
@@ -54,7 +55,8 @@ def _prebuild_search(app: App) -> None:
         path = index_file(app.settings.cache_dir, app.catalog)
         prebuild(
             app.catalog,
-            delay=0.2,
+            delay=0.1,
+            after=app.inventory.listed,
             load=lambda: load_index(path, app.catalog),
             store=lambda index: store_index(path, index),
         )

@@ -8,6 +8,7 @@ for the life of the server.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -159,6 +160,8 @@ class Inventory:
         self._wire: dict[str, Any] | None = None
         self._api_wire: list[dict[str, Any]] | None = None  # the API tools' listing entries, when read ready-made
         self._extras: list[ToolDef] = []
+        # set once a tools/list answer has been handed out: background work waits for it (serve's search index)
+        self.listed = threading.Event()
 
     @classmethod
     def from_listing(
@@ -209,6 +212,7 @@ class Inventory:
                 self._wire["tools"] = self._api_wire + self._wire["tools"]
             else:
                 self._wire = _dump(self.listing())
+        self.listed.set()
         return self._wire
 
     def add_extras(self, extras: Iterable[ToolDef], exclude: Iterable[str] = ()) -> None:

@@ -596,9 +596,12 @@ def prebuild(
     delay: float = 0.0,
     load: Callable[[], SearchIndex | None] | None = None,
     store: Callable[[SearchIndex], None] | None = None,
+    after: threading.Event | None = None,
+    wait_at_most: float = 2.0,
 ) -> concurrent.futures.Future[SearchIndex]:
-    """Start making the index of `apis` in a daemon thread (once per catalog): `load()` it (a cache), or
-    build it after `delay` seconds and `store` it."""
+    """Start making the index of `apis` in a daemon thread (once per catalog): once `after` is set (or
+    `wait_at_most` seconds have passed), `load()` it (a cache), or build it after `delay` more seconds and
+    `store` it."""
     with _PREBUILT_LOCK:
         future = _PREBUILT.get(id(apis))
         if future is not None:
@@ -607,7 +610,9 @@ def prebuild(
 
     def build() -> None:
         try:
-            index = load() if load is not None else None  # ~50 ms: no need to wait for start-up to end
+            if after is not None:  # e.g. the first tools/list answered: start-up's own work comes first
+                after.wait(wait_at_most)
+            index = load() if load is not None else None  # ~50 ms of CPU
             if index is None:
                 time.sleep(delay)  # a build is ~0.4 s of CPU: let start-up and the first tools/list go first
                 index = SearchIndex(apis)
