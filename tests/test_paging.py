@@ -21,6 +21,7 @@ from cloudstack_mcp.simulator import FaultRule, Simulator
 from cloudstack_mcp.simulator.backend.domain.vms import build_vm
 from cloudstack_mcp.tools.job_tool import JOB_TOOL
 from tests.apidata import SPEC_420
+from tests.core_helpers import safety_settings, text
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("clean_sim")]
 
@@ -63,29 +64,14 @@ def _add_vms(sim: Simulator, count: int) -> None:
 
 
 def _settings(sim: Simulator, tmp_path: Path, **kw: Any) -> Settings:
-    admin = sim.credentials["admin"]
-    base: dict[str, Any] = {
-        "endpoint": sim.endpoint,
-        "api_key": admin.api_key,
-        "secret_key": admin.secret_key,
-        "cache_dir": tmp_path / "cache",
-        "toolsets": ("all",),
-        "page_size": 25,
-        "retry_backoff": 0.01,
-        "retries": 0,
-    }
-    base.update(kw)
-    return Settings(**base)
+    """Small pages (several per list) and no retries: a failing page fails at once."""
+    return safety_settings(sim, tmp_path, **{"page_size": 25, "retry_backoff": 0.01, "retries": 0, **kw})
 
 
 @contextlib.asynccontextmanager
 async def _client(settings: Settings, catalog: Catalog) -> AsyncIterator[tuple[App, Client]]:
     async with open_app(settings, catalog=catalog) as app, Client(create_server(app)) as client:
         yield app, client
-
-
-def _text(result: Any) -> str:
-    return "\n".join(block.text for block in result.content)
 
 
 def _truth(sim: Simulator, *fields: str) -> Counter[tuple[str, ...]]:
@@ -99,15 +85,15 @@ async def test_count_by_counts_every_page_and_answers_in_a_few_lines(
     async with _client(_settings(sim, tmp_path), catalog) as (_app, client):
         before = len(sim.requests)
         result = await client.call_tool("list_virtual_machines", {"count_by": ["state"], "listall": True})
-        assert not result.is_error, _text(result)
+        assert not result.is_error, text(result)
         pages = sorted(int(r.params["page"]) for r in sim.requests[before:])
         assert pages == list(range(1, -(-total // 25) + 1))  # every page once, in order of need
         by_state = result.structured_content["state"]
         assert by_state == {state: n for (state,), n in _truth(sim, "state").most_common()}
         assert result.structured_content["count"] == total
-        text = _text(result)
-        assert f"{total:,} counted" in text and f"Stopped {by_state['Stopped']:,}" in text
-        assert len(text) < 400
+        shown = text(result)
+        assert f"{total:,} counted" in shown and f"Stopped {by_state['Stopped']:,}" in shown
+        assert len(shown) < 400
 
         two = await client.call_tool("list_virtual_machines", {"count_by": ["zonename", "state"], "listall": True})
         pairs = two.structured_content["zonename / state"]
@@ -119,9 +105,9 @@ async def test_count_by_refuses_what_it_cannot_do(sim: Simulator, catalog: Catal
     async with _client(_settings(sim, tmp_path), catalog) as (_app, client):
         before = len(sim.requests)
         paged = await client.call_tool("list_virtual_machines", {"count_by": ["state"], "page": 2})
-        assert paged.is_error and "'page' cannot be combined with count_by" in _text(paged)
+        assert paged.is_error and "'page' cannot be combined with count_by" in text(paged)
         three = await client.call_tool("list_virtual_machines", {"count_by": ["state", "zonename", "hostname"]})
-        assert three.is_error and "count_by" in _text(three)
+        assert three.is_error and "count_by" in text(three)
         assert len(sim.requests) == before  # nothing sent
 
 
@@ -133,11 +119,11 @@ async def test_fetch_all_keeps_what_it_shows_and_counts_the_rest(
     async with _client(_settings(sim, tmp_path), catalog) as (_app, client):
         # fields=["*"]: the whole (kept) answer as structured content (issue 12: a long list's projection is left out)
         result = await client.call_tool("list_virtual_machines", {"fetch_all": True, "listall": True, "fields": ["*"]})
-        assert not result.is_error, _text(result)
+        assert not result.is_error, text(result)
         rows = result.structured_content["virtualmachine"]
         assert len(rows) == render.DEFAULT_MAX_ROWS and result.structured_content["count"] == total
         assert len({vm["id"] for vm in rows}) == len(rows)
-        assert f"count: {total} virtualmachine (every page read; the answer keeps the first 100" in _text(result)
+        assert f"count: {total} virtualmachine (every page read; the answer keeps the first 100" in text(result)
 
 
 async def test_a_failing_page_ends_in_the_cloudstack_error(sim: Simulator, catalog: Catalog, tmp_path: Path) -> None:
@@ -145,9 +131,9 @@ async def test_a_failing_page_ends_in_the_cloudstack_error(sim: Simulator, catal
         sim.faults.add(FaultRule(api="listVirtualMachines", kind="error", code=431, text="db gone", after=2, times=1))
         result = await client.call_tool("list_virtual_machines", {"count_by": ["state"], "listall": True})
         assert result.is_error
-        text = _text(result)
-        assert "431" in text and "db gone" in text and "ExceptionGroup" not in text
-        assert "failed after" in text and "rows had been read" in text
+        shown = text(result)
+        assert "431" in shown and "db gone" in shown and "ExceptionGroup" not in shown
+        assert "failed after" in shown and "rows had been read" in shown
         # the next call works
         again = await client.call_tool("list_virtual_machines", {"count_by": ["state"], "listall": True})
         assert not again.is_error
@@ -163,6 +149,6 @@ async def test_the_discovery_profile_lists_little_and_reaches_every_api(
         size = sum(len(t.model_dump_json(exclude_none=True, by_alias=True)) for t in listed)
         assert size / 4 < 2000  # tokens, at ~4 bytes each
         zones = await client.call_tool("call_api", {"name": "listZones", "arguments": {}})
-        assert not zones.is_error and "zone" in _text(zones)
+        assert not zones.is_error and "zone" in text(zones)
         listed_apis = {t.api.name for t in app.inventory.tools.values() if t.api is not None}
         assert listed_apis == set()
