@@ -586,7 +586,8 @@ class SearchIndex:
 # Building the index takes ~0.4 s of CPU for 864 APIs (and the first query warms the term caches).
 # A server builds it in a daemon thread shortly after start-up, off the path to the first tools/list,
 # so the model's first search does not wait for it. One index per catalog object.
-_PREBUILT: dict[int, concurrent.futures.Future[SearchIndex]] = {}
+# id(catalog) -> (the catalog, its index): holding the catalog keeps its id from being reused by another
+_PREBUILT: dict[int, tuple[Mapping[str, ApiSpec], concurrent.futures.Future[SearchIndex]]] = {}
 _PREBUILT_LOCK = threading.Lock()
 
 
@@ -603,10 +604,11 @@ def prebuild(
     `wait_at_most` seconds have passed), `load()` it (a cache), or build it after `delay` more seconds and
     `store` it."""
     with _PREBUILT_LOCK:
-        future = _PREBUILT.get(id(apis))
-        if future is not None:
-            return future
-        future = _PREBUILT[id(apis)] = concurrent.futures.Future()
+        found = _PREBUILT.get(id(apis))
+        if found is not None:
+            return found[1]
+        future: concurrent.futures.Future[SearchIndex] = concurrent.futures.Future()
+        _PREBUILT[id(apis)] = (apis, future)
 
     def build() -> None:
         try:
@@ -630,4 +632,5 @@ def prebuild(
 def prebuilt(apis: Mapping[str, ApiSpec]) -> concurrent.futures.Future[SearchIndex] | None:
     """The future of an index `prebuild` started for `apis`, if any."""
     with _PREBUILT_LOCK:
-        return _PREBUILT.get(id(apis))
+        found = _PREBUILT.get(id(apis))
+    return found[1] if found is not None else None
