@@ -360,7 +360,7 @@ class Pipeline:
         return text_result(text, data=data)
 
     async def _fetch_all(self, api: ApiSpec, params: dict[str, str], post: bool) -> tuple[Any, str]:
-        size = int(params.get("pagesize") or self.settings.page_size)
+        size = self._page_size(params)
         if size <= 0:  # pagesize=-1: the server sends everything at once
             return await self.client.call(api.name, params, idempotent=True, post=post), ""
         listing = await fetch_pages(
@@ -381,12 +381,21 @@ class Pipeline:
             )
         return listing.answer(), note
 
+    def _page_size(self, params: Mapping[str, str]) -> int:
+        return int(params.get("pagesize") or self.settings.page_size)
+
     async def _count(
         self, api: ApiSpec, params: dict[str, str], fields: Sequence[str], post: bool
     ) -> types.CallToolResult:
-        size = int(params.get("pagesize") or self.settings.page_size)
+        size = self._page_size(params)  # pagesize=-1 (all at once) counts in pages of the usual size
         counts = await count_pages(
-            self.client, api.name, params, fields, page_size=max(size, 1), max_pages=self.settings.max_pages, post=post
+            self.client,
+            api.name,
+            params,
+            fields,
+            page_size=size if size > 0 else self.settings.page_size,
+            max_pages=self.settings.max_pages,
+            post=post,
         )
         text = render.render_counts(api, counts.summary(), capped=counts.listing.capped)
         return text_result(text, data=counts.summary())
